@@ -1,0 +1,57 @@
+package dev.modelvet.detect;
+
+import dev.modelvet.scan.ByteSource;
+import java.io.IOException;
+
+/**
+ * The first bytes of an artifact plus random access to the rest, for content detection.
+ *
+ * @param bytes    up to {@link #HEAD_SIZE} leading bytes
+ * @param size     total size
+ * @param source   the whole artifact, for detectors that look at the end (zip central directory)
+ * @param fileName only a hint, recorded in findings; detection never depends on it
+ */
+public record Head(byte[] bytes, long size, ByteSource source, String fileName) {
+    public static final int HEAD_SIZE = 64 * 1024;
+
+    public static Head read(ByteSource source, String fileName) throws IOException {
+        return new Head(source.readAt(0, HEAD_SIZE), source.size(), source, fileName);
+    }
+
+    public int length() {
+        return bytes.length;
+    }
+
+    /** Unsigned byte at {@code i}, or -1 past the head. */
+    public int at(int i) {
+        return i < bytes.length ? bytes[i] & 0xFF : -1;
+    }
+
+    public boolean startsWith(byte... magic) {
+        return startsWith(0, magic);
+    }
+
+    public boolean startsWith(int offset, byte... magic) {
+        if (offset + magic.length > bytes.length) return false;
+        for (int i = 0; i < magic.length; i++) {
+            if (bytes[offset + i] != magic[i]) return false;
+        }
+        return true;
+    }
+
+    public boolean startsWithAscii(String magic) {
+        return startsWith(0, magic.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    /** A short printable description of the leading bytes, for "skipped" reports. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        int n = Math.min(16, bytes.length);
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xFF;
+            sb.append(String.format("%02x", b));
+            if (i + 1 < n) sb.append(' ');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.modelvet.format.pickle;
+
+import dev.modelvet.policy.Classification;
+import dev.modelvet.policy.GlobalRule;
+import dev.modelvet.scan.Artifact;
+import dev.modelvet.scan.ByteSource;
+import dev.modelvet.scan.Finding;
+import dev.modelvet.scan.ScanContext;
+import dev.modelvet.scan.Severity;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects what the machine reports for one artifact (all its streams) and turns it into findings:
+ * one per global (its worst use), plus structural findings. Findings are buffered so that content
+ * which turns out not to be a pickle leaves no trace.
+ */
+final class PickleAnalysis implements PickleSink {
+    private static final String PAYLOAD_PICKLE = "pickle";
+
+    private final ScanContext ctx;
+    private final Artifact artifact;
+    private final boolean persistentIdsExpected;
+    private final Map<String, GlobalUse> uses = new LinkedHashMap<>();
+    private final List<Finding> structural = new ArrayList<>();
+    private final List<Runnable> nested = new ArrayList<>();
+    private boolean persistentReported;
+
+    PickleAnalysis(ScanContext ctx, Artifact artifact, boolean persistentIdsExpected) {
+        this.ctx = ctx;
+        this.artifact = artifact;
+        this.persistentIdsExpected = persistentIdsExpected;
+    }
+
+    /** How one global was used across the artifact. */
+    private static final class GlobalUse {
+        final Value.Global global;
+        int calls;
+        int instantiations;
+        long firstUseOffset;
+        String evidence;
+
+        GlobalUse(Value.Global global) {
+            this.global = global;
+            this.firstUseOffset = global.offset();
+        }
+    }
+
+    @Override
+    public void global(Value.Global g) {
+        uses.computeIfAbsent(g.module() + "\n" + g.name(), k -> new GlobalUse(g));
+    }
+
+    @Override
+    public void call(Value.Call call) {
+        if (!(call.callable instanceof Value.Global g)) return;
+        GlobalUse use = uses.computeIfAbsent(g.module() + "\n" + g.name(), k -> new GlobalUse(g));
+        boolean invocation = call.how == Opcode.REDUCE || call.how == Opcode.INST || call.how == Opcode.OBJ;
+        if (invocation) {
+            if (use.calls++ == 0) {
+                use.firstUseOffset = call.offset;
+                use.evidence = Render.call(g, call.args);
+            }
+        } else {
+            if (use.instantiations++ == 0 && use.calls == 0) {
+                use.firstUseOffset = call.offset;
+                use.evidence = call.how == Opcode.BUILD
+                        ? g.dotted() + ".__setstate__(" + Render.of(first(call.args)) + ")"
+                        : Render.call(g, call.args);
+            }
+        }
+        GlobalRule rule = g.classification().rule();
+        if (rule != null && PAYLOAD_PICKLE.equals(rule.payload())) {
+            ByteSource payload = payloadOf(call.args);
+            if (payload != null) {
+                String name = g.dotted() + "@" + call.offset;
+                nested.add(() -> ctx.scanChild(artifact.child(name, payload)));
+            }
+        }
+    }
+
+    private static Value first(Value args) {
+        return args instanceof Value.Tuple t && !t.items().isEmpty() ? t.items().get(0) : args;
+    }
+
+    /** The bytes a nested loader would unpickle, when they are literally in the pickle. */
+    private ByteSource payloadOf(Value args) {
+        Value v = first(args);
+        if (v instanceof Value.Bytes b) {
+            if (b.sourceOffset() >= 0 && b.sourceOffset() + b.length() <= artifact.size()) {
+                return artifact.source().slice(b.sourceOffset(), b.length());
+            }
+            if (b.data() != null) return ByteSource.of(b.data());
+        }
+        if (v instanceof Value.Str s && !s.truncated()) {
+            return ByteSource.of(s.value().getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return null;
+    }
+
+    @Override
+    public void structural(String ruleId, Severity severity, long offset, String message, String evidence) {
+        structural.add(new Finding(ruleId, severity, artifact.path(), offset, message, evidence, ""));
+    }
+
+    @Override
+    public void persistentId(Value pid, long offset) {
+        if (persistentIdsExpected || persistentReported) return;
+        persistentReported = true;
+        structural("pickle-persistent-id", Severity.LOW, offset,
+                "persistent id: the object is supplied by the loading program's persistent_load", Render.of(pid));
+    }
+
+    boolean hasGlobals() {
+        return !uses.isEmpty();
+    }
+
+    /** Reports everything collected, then scans nested payloads. */
+    void flush() {
+        for (Finding f : structural) ctx.report(f);
+        for (GlobalUse use : uses.values()) {
+            Finding f = findingFor(use);
+            if (f != null) ctx.report(f);
+        }
+        for (Runnable r : nested) r.run();
+    }
+
+    private Finding findingFor(GlobalUse use) {
+        Value.Global g = use.global;
+        Classification c = g.classification();
+        String how = use.calls > 0 ? "called" : use.instantiations > 0 ? "instantiated" : "referenced";
+        String evidence = use.evidence != null ? use.evidence : g.dotted();
+        switch (c.kind()) {
+            case ALLOWED -> {
+                return null;
+            }
+            case DENIED -> {
+                GlobalRule rule = c.rule();
+                String via = c.matchedAs().equals(policyName(g)) ? "" : " (reaches " + c.matchedAs() + ")";
+                return new Finding(rule.id(), rule.severity(), artifact.path(), use.firstUseOffset,
+                        g.dotted() + " " + how + via + ": " + rule.message(), evidence, rule.reference());
+            }
+            default -> {
+                if (use.calls > 0) {
+                    return new Finding("pickle-unknown-callable", Severity.HIGH, artifact.path(), use.firstUseOffset,
+                            g.dotted() + " called: a global that is not on the allow-list is invoked while loading",
+                            evidence, "");
+                }
+                if (use.instantiations > 0) {
+                    return new Finding("pickle-unknown-class", Severity.MEDIUM, artifact.path(), use.firstUseOffset,
+                            g.dotted() + " instantiated: a class that is not on the allow-list is rebuilt while loading",
+                            evidence, "");
+                }
+                return new Finding("pickle-unknown-global", Severity.MEDIUM, artifact.path(), use.firstUseOffset,
+                        g.dotted() + " referenced: a global that is not on the allow-list is imported while loading",
+                        evidence, "");
+            }
+        }
+    }
+
+    private String policyName(Value.Global g) {
+        return ctx.policy().canonicalModule(g.module()) + "." + g.name();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.modelvet.format.pickle;
+
+import dev.modelvet.detect.Head;
+import dev.modelvet.policy.Classification;
+import dev.modelvet.policy.Policy;
+import dev.modelvet.scan.Artifact;
+import dev.modelvet.scan.ByteSource;
+import dev.modelvet.scan.FormatScanner;
+import dev.modelvet.scan.LimitExceededException;
+import dev.modelvet.scan.Limits;
+import dev.modelvet.scan.ScanContext;
+import dev.modelvet.scan.Severity;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Raw pickle streams at any protocol, including several pickles back to back, garbage after STOP
+ * and streams that break after their payload (the findings before the break are kept).
+ */
+public final class PickleScanner implements FormatScanner {
+    /** Legacy torch.save files start with the pickled magic number 0x1950a86a20f9469cfc6c. */
+    static final byte[] TORCH_LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
+            (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, 0x2e};
+    private static final Pattern IDENTIFIER_PATH = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    /** Opcodes a protocol 0/1 probe must parse before text is taken for a pickle without STOP or globals. */
+    private static final int PROBE_OPCODES = 64;
+
+    @Override
+    public String format() {
+        return "pickle";
+    }
+
+    @Override
+    public boolean detect(Head head) {
+        int b0 = head.at(0);
+        if (b0 < 0) return false;
+        if (head.startsWith(TORCH_LEGACY_MAGIC)) return false; // the torch-legacy scanner owns these
+        if (b0 == 0x80) {
+            int proto = head.at(1);
+            if (proto >= 0 && proto <= PickleMachine.HIGHEST_PROTOCOL) return true;
+            return proto > PickleMachine.HIGHEST_PROTOCOL && proto < 16 && head.at(2) >= 0 && Opcode.of(head.at(2)) != null;
+        }
+        return Opcode.of(b0) != null && probe(head);
+    }
+
+    /** Protocol 0/1 has no magic: parse the head and accept if it reaches STOP or names a plausible global. */
+    static boolean probe(Head head) {
+        ProbeSink sink = new ProbeSink();
+        ByteSource bytes = ByteSource.of(head.bytes());
+        Limits limits = Limits.defaults();
+        PickleReader reader = new PickleReader(bytes, 0, 256, 1 << 16);
+        PickleMachine m = new PickleMachine(reader, sink, Policy.bundled(), limits, new HashMap<>(), 0);
+        try {
+            m.run();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (sink.plausibleGlobal) return true;
+            boolean ranOutOfHead = head.size() > head.length() && reader.position() >= head.length() - 16;
+            return ranOutOfHead && m.opcodes >= PROBE_OPCODES;
+        }
+    }
+
+    private static final class ProbeSink implements PickleSink {
+        boolean plausibleGlobal;
+
+        @Override
+        public void global(Value.Global g) {
+            if (IDENTIFIER_PATH.matcher(g.module()).matches() && IDENTIFIER_PATH.matcher(g.name()).matches()) {
+                plausibleGlobal = true;
+            }
+        }
+
+        @Override
+        public void call(Value.Call call) {
+        }
+
+        @Override
+        public void structural(String ruleId, Severity severity, long offset, String message, String evidence) {
+        }
+
+        @Override
+        public void persistentId(Value pid, long offset) {
+        }
+    }
+
+    @Override
+    public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
+        scanStreams(artifact, 0, ctx, ctx.limits().maxPickleStreams(), false, artifact.depth() > 0);
+    }
+
+    /**
+     * Scans consecutive pickle streams from {@code start}.
+     *
+     * @param maxStreams            stop after this many streams (legacy torch writes exactly five)
+     * @param persistentIdsExpected the loader defines persistent_load (PyTorch), so persistent ids are normal
+     * @param tentative             content was recognised only by two magic bytes: if the first stream
+     *                              breaks at once without any global, it is treated as not a pickle
+     * @return the offset after the last complete stream
+     */
+    public static long scanStreams(Artifact artifact, long start, ScanContext ctx, int maxStreams,
+                                   boolean persistentIdsExpected, boolean tentative) {
+        Limits limits = ctx.limits();
+        PickleAnalysis analysis = new PickleAnalysis(ctx, artifact, persistentIdsExpected);
+        Map<String, Classification> classified = new HashMap<>();
+        ByteSource source = artifact.source();
+        long pos = start;
+        int streams = 0;
+        boolean notPickle = false;
+        try {
+            while (pos < source.size() && streams < maxStreams) {
+                PickleReader reader = new PickleReader(source, pos, limits.maxKeptString(), limits.maxKeptBytes());
+                PickleMachine machine = new PickleMachine(reader, analysis, ctx.policy(), limits, classified, 0);
+                try {
+                    machine.run();
+                    streams++;
+                    pos = reader.position();
+                } catch (PickleFormatException e) {
+                    if (streams == 0) {
+                        if (tentative && !machine.sawGlobal && machine.opcodes <= 16) {
+                            notPickle = true;
+                        } else {
+                            ctx.error(artifact, e.offset(), e.code(), e.getMessage()
+                                    + (analysis.hasGlobals() ? " (findings before this point are reported: the loader ran them)" : ""));
+                        }
+                    } else {
+                        long trailing = source.size() - pos;
+                        String what = machine.sawGlobal ? "a further pickle stream that breaks: " + e.getMessage()
+                                : trailing + " bytes after the last STOP are not a pickle";
+                        analysis.structural("pickle-trailing-data", machine.sawGlobal ? Severity.MEDIUM : Severity.LOW, pos,
+                                "data after the end of the pickle: " + what, "");
+                    }
+                    break;
+                } catch (LimitExceededException e) {
+                    ctx.error(artifact, reader.position(), e.code(), e.getMessage());
+                    break;
+                } catch (IOException e) {
+                    ctx.error(artifact, reader.position(), "io", "cannot read: " + e.getMessage());
+                    break;
+                }
+            }
+            if (streams == maxStreams && pos < source.size() && maxStreams == limits.maxPickleStreams()) {
+                ctx.error(artifact, pos, "limit-pickle-streams", "more than " + maxStreams + " pickle streams; the rest was not scanned");
+            }
+        } finally {
+            if (notPickle) {
+                ctx.noteSkipped(artifact, "pickle", "starts like a pickle but is not one");
+            } else {
+                analysis.flush();
+                if (streams > 0 || analysis.hasGlobals()) {
+                    ctx.finding(artifact, start, "pickle-format", Severity.INFO,
+                            "pickle-based format: loading it can run code; prefer safetensors", "", "");
+                }
+            }
+        }
+        return pos;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.modelvet.format.pickle;
+
+import dev.modelvet.scan.Severity;
+
+/** What the symbolic machine reports while it runs; the analysis turns it into findings. */
+interface PickleSink {
+
+    /** A global was resolved (GLOBAL, STACK_GLOBAL, INST). */
+    void global(Value.Global global);
+
+    /**
+     * Something was called: REDUCE, INST, OBJ (a call), NEWOBJ and NEWOBJ_EX (an instantiation), or a
+     * method the loader invokes implicitly (BUILD's {@code __setstate__}, APPEND on a non-list).
+     */
+    void call(Value.Call call);
+
+    /** A structural observation that is a finding by itself. */
+    void structural(String ruleId, Severity severity, long offset, String message, String evidence);
+
+    /** A persistent id handed to {@code persistent_load}. */
+    void persistentId(Value pid, long offset);
+}

@@ -1,0 +1,35 @@
+package dev.modelvet.policy;
+
+import dev.modelvet.scan.Severity;
+import java.util.List;
+
+/**
+ * One deny-list rule: the globals it names, how bad referencing or calling them is, and why.
+ *
+ * @param id        stable rule id (SARIF, ignore lists)
+ * @param severity  severity when a matching global is referenced or called
+ * @param message   short explanation
+ * @param reference CVE, advisory or documentation
+ * @param payload   "pickle" when the callable unpickles its bytes argument (scanned as a nested pickle), else null
+ * @param targets   the globals matched
+ */
+public record GlobalRule(String id, Severity severity, String message, String reference, String payload,
+                         List<GlobalPattern> targets) {
+    public GlobalRule {
+        targets = List.copyOf(targets);
+    }
+
+    boolean matches(String module, String name) {
+        for (GlobalPattern p : targets) {
+            if (p.matches(module, name)) return true;
+        }
+        return false;
+    }
+
+    boolean matchesExactly(String module, String name) {
+        for (GlobalPattern p : targets) {
+            if (p.isExact() && p.matches(module, name)) return true;
+        }
+        return false;
+    }
+}

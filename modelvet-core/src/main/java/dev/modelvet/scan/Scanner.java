@@ -1,0 +1,146 @@
+package dev.modelvet.scan;
+
+import dev.modelvet.detect.Detector;
+import dev.modelvet.format.FormatRegistry;
+import dev.modelvet.policy.Policy;
+import java.io.IOException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * The library entry point: scans files, directories or in-memory bytes and returns results.
+ * Thread-safe; a Java model server can keep one instance and call it before loading a file.
+ *
+ * <pre>{@code
+ * Scanner scanner = Scanner.builder().build();
+ * ArtifactResult r = scanner.scan(Path.of("model.pt"));
+ * if (r.verdict() == Verdict.MALICIOUS) refuse();
+ * }</pre>
+ */
+public final class Scanner {
+    public static final String VERSION = "0.1.0";
+
+    private final Limits limits;
+    private final Policy policy;
+    private final Detector detector;
+
+    private Scanner(Builder b) {
+        this.limits = b.limits;
+        this.policy = b.policy;
+        this.detector = new Detector(b.scanners);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Policy policy() {
+        return policy;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Scans each input; directories are walked recursively in name order. */
+    public Report scanAll(List<Path> inputs) {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        List<ArtifactResult> results = new ArrayList<>();
+        for (Path input : inputs) {
+            for (Path file : expand(input, results)) {
+                results.add(scan(file));
+            }
+        }
+        return new Report(VERSION, policy.version(), started, System.nanoTime() - t0, results);
+    }
+
+    /** Files below {@code input} in a stable order; directory symlinks are not followed (loops). */
+    private static List<Path> expand(Path input, List<ArtifactResult> failures) {
+        if (!Files.isDirectory(input)) return List.of(input);
+        try (Stream<Path> walk = Files.walk(input)) {
+            return walk.filter(p -> Files.isRegularFile(p) || isFileSymlink(p))
+                    .sorted(Comparator.comparing(Path::toString))
+                    .toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            failures.add(failure(input.toString(), "io", "cannot list directory: " + e.getMessage()));
+            return List.of();
+        }
+    }
+
+    private static boolean isFileSymlink(Path p) {
+        return Files.isSymbolicLink(p) && Files.isRegularFile(p);
+    }
+
+    /** Scans one file. Never throws: unreadable input becomes an error result. */
+    public ArtifactResult scan(Path file) {
+        String display = file.toString();
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.exists(file)) {
+            return failure(display, "not-found", "no such file or directory");
+        }
+        try (FileByteSource source = FileByteSource.open(file)) {
+            return scan(display, source);
+        } catch (IOException e) {
+            return failure(display, "io", "cannot open: " + e.getMessage());
+        }
+    }
+
+    /** Scans bytes from any source under a display path. The source is not closed. */
+    public ArtifactResult scan(String displayPath, ByteSource source) {
+        Objects.requireNonNull(source, "source");
+        long t0 = System.nanoTime();
+        try (TempFiles temp = new TempFiles()) {
+            ScanContext ctx = new ScanContext(limits, policy, detector, temp);
+            Artifact artifact = new Artifact(displayPath, source, 0);
+            String format = ctx.dispatch(artifact);
+            if (ctx.droppedFindings() > 0) {
+                ctx.error(artifact, -1, "limit-findings", ctx.droppedFindings() + " further findings not recorded");
+            }
+            List<Finding> findings = ctx.findings();
+            Severity max = null;
+            for (Finding f : findings) max = Severity.max(max, f.severity());
+            Verdict verdict = Verdict.of(max, !ctx.errors().isEmpty());
+            return new ArtifactResult(displayPath, source.size(), format, verdict, max, findings, ctx.errors(),
+                    ctx.artifacts(), System.nanoTime() - t0);
+        }
+    }
+
+    private static ArtifactResult failure(String path, String code, String message) {
+        return new ArtifactResult(path, -1, "unknown", Verdict.ERROR, null, List.of(),
+                List.of(new ScanError(code, path, -1, message)), List.of(), 0);
+    }
+
+    public static final class Builder {
+        private Limits limits = Limits.defaults();
+        private Policy policy;
+        private List<FormatScanner> scanners = FormatRegistry.defaultScanners();
+
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits);
+            return this;
+        }
+
+        public Builder policy(Policy policy) {
+            this.policy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        public Builder scanners(List<FormatScanner> scanners) {
+            this.scanners = List.copyOf(scanners);
+            return this;
+        }
+
+        public Scanner build() {
+            if (policy == null) policy = Policy.bundled();
+            return new Scanner(this);
+        }
+    }
+}
