@@ -1,19 +1,34 @@
 package dev.modelvet.format;
 
+import dev.modelvet.container.CompressedScanner;
+import dev.modelvet.container.SevenZipScanner;
+import dev.modelvet.container.TarScanner;
+import dev.modelvet.container.ZipScanner;
+import dev.modelvet.format.numpy.NumpyScanner;
 import dev.modelvet.format.pickle.PickleScanner;
+import dev.modelvet.format.torch.TorchLegacyScanner;
 import dev.modelvet.scan.FormatScanner;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The formats modelvet knows, in detection order. Adding a format is one {@link FormatScanner}
- * and one line here.
+ * and one line here. Every scanner whose detector accepts the content runs, so a polyglot is
+ * scanned as each thing it is.
  */
 public final class FormatRegistry {
     private FormatRegistry() {
     }
 
     public static List<FormatScanner> defaultScanners() {
-        return List.of(
-                new PickleScanner());
+        List<FormatScanner> s = new ArrayList<>();
+        s.add(new TorchLegacyScanner());
+        s.add(new NumpyScanner());
+        s.add(new ZipScanner());
+        s.add(new TarScanner());
+        s.add(new SevenZipScanner());
+        s.addAll(CompressedScanner.all());
+        s.add(new PickleScanner());
+        return List.copyOf(s);
     }
 }

@@ -29,6 +29,8 @@ public final class ScanContext {
     private final List<ScanError> errors = new ArrayList<>();
     private final List<NestedArtifact> artifacts = new ArrayList<>();
     private final Map<String, List<String>> formatsByPath = new HashMap<>();
+    private final Set<String> persistentIdPaths = new java.util.HashSet<>();
+    private final Set<String> torchScriptPaths = new java.util.HashSet<>();
     private int droppedFindings;
 
     ScanContext(Limits limits, Policy policy, Detector detector, TempFiles tempFiles) {
@@ -70,6 +72,30 @@ public final class ScanContext {
     /** Formats detected for the artifact at {@code path} (so a container can tell a polyglot). */
     public List<String> formatsOf(Artifact artifact) {
         return formatsByPath.getOrDefault(artifact.path(), List.of());
+    }
+
+    /**
+     * Declares that the loader of this artifact defines {@code persistent_load} (a PyTorch
+     * archive's data.pkl), so persistent ids in it are expected rather than suspicious.
+     */
+    public void expectPersistentIds(Artifact artifact) {
+        persistentIdPaths.add(artifact.path());
+    }
+
+    public boolean persistentIdsExpected(Artifact artifact) {
+        return persistentIdPaths.contains(artifact.path());
+    }
+
+    /**
+     * Declares a pickle record of a TorchScript archive: torch.jit.load's C++ unpickler resolves
+     * {@code __torch__.*} classes from the archive's own compiled code/ records, not from Python.
+     */
+    public void markTorchScript(Artifact artifact) {
+        torchScriptPaths.add(artifact.path());
+    }
+
+    public boolean isTorchScript(Artifact artifact) {
+        return torchScriptPaths.contains(artifact.path());
     }
 
     /** Detects the child's format from its content and scans it; never throws. */

@@ -24,6 +24,7 @@ final class PickleAnalysis implements PickleSink {
     private final ScanContext ctx;
     private final Artifact artifact;
     private final boolean persistentIdsExpected;
+    private final boolean torchScript;
     private final Map<String, GlobalUse> uses = new LinkedHashMap<>();
     private final List<Finding> structural = new ArrayList<>();
     private final List<Runnable> nested = new ArrayList<>();
@@ -33,6 +34,7 @@ final class PickleAnalysis implements PickleSink {
         this.ctx = ctx;
         this.artifact = artifact;
         this.persistentIdsExpected = persistentIdsExpected;
+        this.torchScript = ctx.isTorchScript(artifact);
     }
 
     /** How one global was used across the artifact. */
@@ -131,6 +133,9 @@ final class PickleAnalysis implements PickleSink {
     private Finding findingFor(GlobalUse use) {
         Value.Global g = use.global;
         Classification c = g.classification();
+        if (torchScript && c.kind() == Classification.Kind.UNKNOWN && g.module().startsWith("__torch__")) {
+            return null; // a class compiled from this archive's code/, reported once as torch-torchscript
+        }
         String how = use.calls > 0 ? "called" : use.instantiations > 0 ? "instantiated" : "referenced";
         String evidence = use.evidence != null ? use.evidence : g.dotted();
         switch (c.kind()) {

@@ -87,7 +87,7 @@ public final class PickleScanner implements FormatScanner {
 
     @Override
     public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
-        scanStreams(artifact, 0, ctx, ctx.limits().maxPickleStreams(), false, artifact.depth() > 0);
+        scanStreams(artifact, 0, ctx, ctx.limits().maxPickleStreams(), ctx.persistentIdsExpected(artifact), artifact.depth() > 0);
     }
 
     /**
