@@ -1,0 +1,225 @@
+package dev.modelvet.format.pickle;
+
+import static dev.modelvet.format.pickle.Scans.any;
+import static dev.modelvet.format.pickle.Scans.rule;
+import static dev.modelvet.format.pickle.Scans.scan;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modelvet.scan.ArtifactResult;
+import dev.modelvet.scan.Severity;
+import dev.modelvet.scan.Verdict;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PickleScannerTest {
+
+    @Test
+    void stackGlobalCallIsCriticalWithArgumentEvidence() {
+        byte[] p = Pickles.proto(4).call("os", "system", "echo pwned").stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.verdict()).isEqualTo(Verdict.MALICIOUS);
+        assertThat(rule(r, "pickle-os-command")).get().satisfies(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(f.evidence()).isEqualTo("os.system('echo pwned')");
+            assertThat(f.message()).contains("called");
+        });
+    }
+
+    @Test
+    void protocolZeroGlobalAndInst() {
+        byte[] global = Pickles.p0().global("posix", "system").ascii("(S'id'\ntR.").bytes();
+        assertThat(any(scan(global), Severity.CRITICAL, "posix.system('id')")).isTrue();
+        byte[] inst = Pickles.p0().ascii("(S'id'\nios\nsystem\n.").bytes();
+        assertThat(any(scan(inst), Severity.CRITICAL, "os.system('id')")).isTrue();
+    }
+
+    @Test
+    void stackGlobalOperandsResolvedFromMemoNotFromPreviousOpcodes() {
+        // B01: the strings that reach STACK_GLOBAL come from memo slots filled earlier and out of order.
+        byte[] p = Pickles.proto(4)
+                .sbu("os").binput(2).op('0')
+                .sbu("torch").binput(0).op('0')
+                .sbu("system").binput(3).op('0')
+                .sbu("LongStorage").binput(1).op('0')
+                .binget(2).binget(3).op(0x93)
+                .sbu("id").tuple1().reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(any(r, Severity.CRITICAL, "os.system('id')")).isTrue();
+        assertThat(r.findings()).noneMatch(f -> f.evidence().contains("LongStorage"));
+    }
+
+    @Test
+    void stackGlobalFedByProtocolZeroStrings() {
+        // B02: STRING operands and no PROTO opcode.
+        byte[] p = Pickles.p0().ascii("S'os'\nS'system'\n").op(0x93).ascii("S'ls'\n").op(0x85).op('R').op('.').bytes();
+        assertThat(any(scan(p), Severity.CRITICAL, "os.system('ls')")).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"torch|os.system", "pathlib|os.system", "numpy|sys.modules", "collections|os.system"})
+    void dottedNamesWalkingToDangerousModules(String spec) {
+        String[] parts = spec.split("\\|");
+        byte[] p = Pickles.proto(4).stackGlobal(parts[0], parts[1]).sbu("x").tuple1().reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.maxSeverity()).isEqualTo(Severity.CRITICAL);
+        assertThat(r.findings()).anySatisfy(f -> {
+            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+            assertThat(f.message()).contains("reaches");
+        });
+    }
+
+    @Test
+    void dunderAttributeWalkIsCritical() {
+        byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
+        assertThat(rule(scan(p), "pickle-dunder-attribute")).get()
+                .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.CRITICAL));
+    }
+
+    @Test
+    void buildOnModuleLevelObjectThenResolvedAttributeOperands() {
+        // B06: BUILD writes numpy.prod.a='os', numpy.prod.b='system'; GLOBAL numpy prod.a yields 'os'.
+        byte[] p = Pickles.proto(4)
+                .global("numpy", "prod").op(')').op('}').sbu("a").sbu("os").op('s').sbu("b").sbu("system").op('s')
+                .op(0x86).op('b').op('0')
+                .global("numpy", "prod.a").global("numpy", "prod.b").op(0x93)
+                .sbu("id").tuple1().reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-global-mutation")).isPresent();
+        assertThat(any(r, Severity.CRITICAL, "os.system('id')")).isTrue();
+    }
+
+    @Test
+    void callWhoseResultIsPoppedIsStillSeen() {
+        // B10: OBJ result discarded with POP; a decompiler-based scanner loses it.
+        byte[] p = Pickles.proto(2).op('(').global("smtplib", "SMTP").ascii("S'attacker.example'\n").op('o').op('0')
+                .op('N').stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-network")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void payloadBeforeInvalidOpcodeIsReportedWithTheError() {
+        // B08: the loader runs REDUCE before it reaches the broken byte.
+        byte[] p = Pickles.proto(4).call("os", "system", "id").op(0xff).bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.verdict()).isEqualTo(Verdict.MALICIOUS);
+        assertThat(r.errors()).singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("pickle-invalid-opcode"));
+    }
+
+    @Test
+    void secondStreamAfterBenignFirstIsScanned() {
+        byte[] first = Pickles.proto(2).op(']').stop().bytes();
+        byte[] second = Pickles.proto(4).call("subprocess", "check_output", "id").stop().bytes();
+        ArtifactResult r = scan(Pickles.p0().append(first).append(second).bytes());
+        assertThat(any(r, Severity.CRITICAL, "subprocess.check_output")).isTrue();
+        assertThat(r.errors()).isEmpty();
+    }
+
+    @Test
+    void garbageAfterStopIsLowNotError() {
+        byte[] p = Pickles.proto(2).op('N').stop().ascii("\u0001\u0002garbage").bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.errors()).isEmpty();
+        assertThat(rule(r, "pickle-trailing-data")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.LOW));
+        assertThat(r.verdict()).isEqualTo(Verdict.CLEAN);
+    }
+
+    @Test
+    void frameWhoseLengthDisagreesWithItsOpcodesIsAFinding() {
+        byte[] body = Pickles.p0().op('N').stop().bytes();
+        byte[] p = Pickles.proto(4).op(0x95).u64(1).op('C').raw(3).ascii("abc").op('0').append(body).bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-frame-mismatch")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void nestedPickleBytesAreScannedAsChild() {
+        byte[] inner = Pickles.proto(4).call("os", "system", "id").stop().bytes();
+        byte[] p = Pickles.proto(4).stackGlobal("_pickle", "loads").binbytes(inner).tuple1().reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.findings()).anySatisfy(f -> {
+            assertThat(f.path()).contains("!_pickle.loads@");
+            assertThat(f.evidence()).isEqualTo("os.system('id')");
+        });
+    }
+
+    @Test
+    void nestedPickleBuiltWithCodecsEncodeAtProtocolTwo() {
+        String inner = new String(Pickles.proto(2).global("os", "system").ascii("X").u32(2).ascii("id").op(0x85).op('R').stop().bytes(),
+                StandardCharsets.ISO_8859_1);
+        byte[] p = Pickles.proto(2).global("cPickle", "loads")
+                .global("_codecs", "encode").binunicode(inner).binunicode("latin1").op(0x86).reduce()
+                .tuple1().reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.findings()).anySatisfy(f -> assertThat(f.evidence()).isEqualTo("os.system('id')"));
+    }
+
+    @Test
+    void unknownGlobalReferencedIsMediumAndCalledIsHigh() {
+        byte[] ref = Pickles.proto(4).stackGlobal("mylib.models", "Net").stop().bytes();
+        assertThat(scan(ref).maxSeverity()).isEqualTo(Severity.MEDIUM);
+        assertThat(scan(ref).verdict()).isEqualTo(Verdict.SUSPICIOUS);
+        byte[] call = Pickles.proto(4).call("mlflow.projects.backend.local", "_run_entry_point", "x").stop().bytes();
+        assertThat(rule(scan(call), "pickle-unknown-callable")).get()
+                .satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.HIGH));
+    }
+
+    @Test
+    void allowListedGlobalsAreClean() {
+        byte[] p = Pickles.proto(2).global("collections", "OrderedDict").op(')').reduce()
+                .global("torch._utils", "_rebuild_tensor_v2").op('0')
+                .global("__builtin__", "set").op('0').stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.verdict()).isEqualTo(Verdict.CLEAN);
+        assertThat(r.maxSeverity()).isEqualTo(Severity.INFO);
+    }
+
+    @Test
+    void extensionCodesAreHigh() {
+        byte[] p = Pickles.proto(2).op(0x82).raw(7).ascii("S'id'\n").op(0x85).reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-extension-code")).isPresent();
+        assertThat(rule(r, "pickle-dynamic-call")).isPresent();
+    }
+
+    @Test
+    void malformedStreamsAreErrorsWithoutStackTraces() {
+        assertThat(scan(Pickles.proto(2).op('X').u32(1000).ascii("short").bytes()).errors())
+                .singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("pickle-truncated"));
+        assertThat(scan(Pickles.proto(2).op('t').stop().bytes()).errors())
+                .singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("pickle-stack-underflow"));
+        assertThat(scan(Pickles.proto(2).binget(5).stop().bytes()).errors())
+                .singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("pickle-memo-missing"));
+        assertThat(scan(Pickles.proto(6).op('N').stop().bytes()).errors())
+                .singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("pickle-unsupported-protocol"));
+        assertThat(scan(Pickles.proto(2).op(0x8b).u32(0xFFFFFFF0L).stop().bytes()).errors())
+                .singleElement().satisfies(e -> assertThat(e.message()).contains("negative"));
+    }
+
+    @Test
+    void textThatIsNotAPickleIsSkipped() {
+        ArtifactResult r = scan("# README\nThis model is great.\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(r.skipped()).isTrue();
+        assertThat(r.errors()).isEmpty();
+        ArtifactResult json = scan("{\"architectures\": [\"BertModel\"]}".getBytes(StandardCharsets.US_ASCII));
+        assertThat(json.skipped()).isTrue();
+    }
+
+    @Test
+    void appendOnANonListCallsItsMethod() {
+        byte[] p = Pickles.proto(2).global("mylib", "Thing").op(')').reduce().op('N').op('a').stop().bytes();
+        assertThat(rule(scan(p), "pickle-implicit-call")).isPresent();
+    }
+
+    @Test
+    void limitsStopHugeMemoWithAnError() {
+        dev.modelvet.scan.Scanner small = dev.modelvet.scan.Scanner.builder()
+                .limits(dev.modelvet.scan.Limits.defaults().withMaxMemoEntries(10)).build();
+        Pickles p = Pickles.proto(4).op(']');
+        for (int i = 0; i < 20; i++) p.op('N').memoize().op('0');
+        ArtifactResult r = small.scan("memo.pkl", dev.modelvet.scan.ByteSource.of(p.stop().bytes()));
+        assertThat(r.errors()).singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("limit-pickle-memo"));
+    }
+}
