@@ -53,6 +53,11 @@ public interface ByteSource extends Closeable {
     default void close() throws IOException {
     }
 
+    /** {@code first} followed by {@code second}. */
+    static ByteSource concat(ByteSource first, ByteSource second) {
+        return new ConcatByteSource(first, second);
+    }
+
     static ByteSource of(byte[] bytes) {
         return new ArrayByteSource(bytes, 0, bytes.length);
     }

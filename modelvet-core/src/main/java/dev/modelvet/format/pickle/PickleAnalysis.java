@@ -109,6 +109,15 @@ final class PickleAnalysis implements PickleSink {
     }
 
     @Override
+    public void frameView(long opOffset, long readStart, long frameEnd) {
+        if (nested.size() > 16) return;
+        ByteSource src = artifact.source();
+        ByteSource view = ByteSource.concat(src.slice(opOffset, readStart - opOffset), src.slice(frameEnd, src.size() - frameEnd));
+        Artifact child = artifact.child("frame-boundary-view@" + opOffset, view);
+        nested.add(() -> PickleScanner.scanFragment(child, ctx));
+    }
+
+    @Override
     public void persistentId(Value pid, long offset) {
         if (persistentIdsExpected || persistentReported) return;
         persistentReported = true;

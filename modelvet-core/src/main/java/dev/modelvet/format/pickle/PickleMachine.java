@@ -29,6 +29,11 @@ final class PickleMachine {
     private final Limits limits;
     private final Map<String, Classification> classified;
     private final int nesting;
+    /**
+     * Fragment mode, for a view that starts mid-stream: values from before the view are unknown
+     * instead of errors (stack underflow, memo misses, missing marks).
+     */
+    private final boolean lenient;
 
     private final ArrayList<Value> stack = new ArrayList<>();
     private int[] marks = new int[16];
@@ -43,12 +48,18 @@ final class PickleMachine {
 
     PickleMachine(PickleReader in, PickleSink sink, Policy policy, Limits limits,
                   Map<String, Classification> classified, int nesting) {
+        this(in, sink, policy, limits, classified, nesting, false);
+    }
+
+    PickleMachine(PickleReader in, PickleSink sink, Policy policy, Limits limits,
+                  Map<String, Classification> classified, int nesting, boolean lenient) {
         this.in = in;
         this.sink = sink;
         this.policy = policy;
         this.limits = limits;
         this.classified = classified;
         this.nesting = nesting;
+        this.lenient = lenient;
         this.memo = new Memo(limits.maxMemoEntries());
     }
 
@@ -65,6 +76,7 @@ final class PickleMachine {
                 sink.structural("pickle-frame-mismatch", Severity.HIGH, in.frameViolationOffset,
                         "FRAME length disagrees with the opcodes inside it; CPython's C and Python loaders and "
                                 + "naive scanners read such a stream differently", in.frameViolation);
+                if (in.straddleReadStart >= 0) sink.frameView(in.offset, in.straddleReadStart, in.straddleFrameEnd);
             }
             long at = in.offset;
             switch (op) {
@@ -178,6 +190,7 @@ final class PickleMachine {
                 }
                 case GET, BINGET, LONG_BINGET -> {
                     Value v = memo.get(in.longArg);
+                    if (v == null && lenient) v = new Value.Opaque("memo " + in.longArg + " from before this view");
                     if (v == null) {
                         throw new PickleFormatException("pickle-memo-missing", at, "memo value not found at index " + in.longArg);
                     }
@@ -499,17 +512,31 @@ final class PickleMachine {
     }
 
     private Value pop(long at, Opcode op) throws PickleFormatException {
-        if (stack.size() <= markBase()) throw underflow(at, op);
+        if (stack.size() <= markBase()) {
+            if (lenient && markCount == 0) return new Value.Opaque("value from before this view");
+            throw underflow(at, op);
+        }
         return stack.remove(stack.size() - 1);
     }
 
     private Value peek(long at, Opcode op) throws PickleFormatException {
-        if (stack.size() <= markBase()) throw underflow(at, op);
+        if (stack.size() <= markBase()) {
+            if (lenient && markCount == 0) {
+                stack.add(new Value.Opaque("value from before this view"));
+                return stack.get(stack.size() - 1);
+            }
+            throw underflow(at, op);
+        }
         return stack.get(stack.size() - 1);
     }
 
     private List<Value> popMark(long at, Opcode op) throws PickleFormatException {
         if (markCount == 0) {
+            if (lenient) {
+                List<Value> all = new ArrayList<>(stack);
+                stack.clear();
+                return all;
+            }
             throw new PickleFormatException("pickle-stack-underflow", at, op + " without a MARK (could not find MARK)");
         }
         int base = marks[--markCount];

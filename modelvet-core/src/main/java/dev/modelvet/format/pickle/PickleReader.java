@@ -49,6 +49,14 @@ final class PickleReader {
     private long frameEnd = -1;
     String frameViolation;
     long frameViolationOffset;
+    /**
+     * For an opcode that crosses its frame's end: the read that does not fit in the frame, which a
+     * frame-buffering reader restarts at the frame end (dropping the rest of the frame), else -1.
+     */
+    long straddleReadStart = -1;
+    long straddleFrameEnd = -1;
+    /** Start of a length-prefixed payload of the current opcode, or -1. */
+    private long payloadStart;
 
     PickleReader(ByteSource source, long start, int maxKeptString, int maxKeptBytes) {
         this.source = source;
@@ -93,6 +101,8 @@ final class PickleReader {
     /** Reads the next opcode and its argument. Throws at end of data or on a bad opcode. */
     Opcode next() throws IOException {
         frameViolation = null;
+        straddleReadStart = -1;
+        payloadStart = -1;
         offset = position();
         if (frameEnd >= 0 && offset >= frameEnd) frameEnd = -1;
         int b = u1orEof("pickle data was truncated (no STOP opcode)");
@@ -118,6 +128,15 @@ final class PickleReader {
             frameViolation = op + " at offset " + offset + " crosses the end of its FRAME at " + frameEnd
                     + " (its argument runs to " + after + ")";
             frameViolationOffset = offset;
+            straddleFrameEnd = frameEnd;
+            long argStart = offset + 1;
+            if (frameEnd <= argStart) {
+                straddleReadStart = offset;
+            } else if (payloadStart < 0 || frameEnd <= payloadStart) {
+                straddleReadStart = argStart;
+            } else {
+                straddleReadStart = payloadStart;
+            }
             frameEnd = -1;
         }
         return o;
@@ -182,6 +201,7 @@ final class PickleReader {
 
     private void readText(long n, java.nio.charset.Charset cs) throws IOException {
         checkLength(n);
+        payloadStart = position();
         long keepBytes = Math.min(n, (long) maxKeptString * 4);
         byte[] b = new byte[(int) keepBytes];
         readFully(b);
@@ -194,6 +214,7 @@ final class PickleReader {
 
     private void readBytes(long n) throws IOException {
         checkLength(n);
+        payloadStart = position();
         bytesOffset = position();
         bytesLength = n;
         if (n <= maxKeptBytes) {
@@ -207,6 +228,7 @@ final class PickleReader {
 
     private void readLongBytes(long n) throws IOException {
         checkLength(n);
+        payloadStart = position();
         if (n == 0) {
             longArg = 0;
             bigArg = null;

@@ -91,6 +91,23 @@ public final class PickleScanner implements FormatScanner {
     }
 
     /**
+     * Scans a view that starts in the middle of a stream (what CPython's C unpickler executes after
+     * a frame-boundary violation): unknown earlier values are tolerated, a parse failure just ends it.
+     */
+    static void scanFragment(Artifact view, ScanContext ctx) {
+        Limits limits = ctx.limits();
+        PickleAnalysis analysis = new PickleAnalysis(ctx, view, ctx.persistentIdsExpected(view));
+        PickleReader reader = new PickleReader(view.source(), 0, limits.maxKeptString(), limits.maxKeptBytes());
+        PickleMachine machine = new PickleMachine(reader, analysis, ctx.policy(), limits, new HashMap<>(), 1, true);
+        try {
+            machine.run();
+        } catch (IOException e) {
+            // The view ends where CPython's loader would fail; what it ran before that is reported.
+        }
+        analysis.flush();
+    }
+
+    /**
      * Scans consecutive pickle streams from {@code start}.
      *
      * @param maxStreams            stop after this many streams (legacy torch writes exactly five)

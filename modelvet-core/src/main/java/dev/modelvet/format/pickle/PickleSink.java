@@ -17,6 +17,16 @@ interface PickleSink {
     /** A structural observation that is a finding by itself. */
     void structural(String ruleId, Severity severity, long offset, String message, String evidence);
 
+    /**
+     * An opcode crossed its frame's end. A reader that honours frame boundaries by dropping the
+     * rest of a frame buffer takes the read at {@code readStart}, and everything after it, from
+     * {@code frameEnd}, so it executes a different stream from the linear one; that view is scanned
+     * as well. (CPython 3.11's C unpickler reads such input linearly and its Python unpickler
+     * refuses it; the differential reported against newer CPython versions is of this shape.)
+     */
+    default void frameView(long opOffset, long readStart, long frameEnd) {
+    }
+
     /** A persistent id handed to {@code persistent_load}. */
     void persistentId(Value pid, long offset);
 }

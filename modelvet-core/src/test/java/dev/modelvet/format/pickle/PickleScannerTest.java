@@ -135,6 +135,27 @@ class PickleScannerTest {
     }
 
     @Test
+    void frameStraddleIsAlsoScannedTheWayTheCUnpicklerReadsIt() {
+        // B07: SHORT_BINBYTES' payload crosses the frame end. A linear parser reads the payload in place,
+        // then NONE STOP; a loader that drops the frame tail takes the payload from the frame end and
+        // goes on to execute os.system hidden after it. Both views are scanned.
+        byte[] block = new byte[32];
+        java.util.Arrays.fill(block, (byte) 'A');
+        block[30] = 'N';
+        block[31] = '.';
+        byte[] hidden = Pickles.p0().op('0').call("os", "system", "id").stop().bytes();
+        byte[] p = Pickles.proto(4).op(0x95).u64(6).op('N').op('0').op('C').raw(32).ascii("xx")
+                .append(block).append(hidden).bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-frame-mismatch")).isPresent();
+        assertThat(r.findings()).anySatisfy(f -> {
+            assertThat(f.path()).contains("!frame-boundary-view@");
+            assertThat(f.evidence()).isEqualTo("os.system('id')");
+            assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
+        });
+    }
+
+    @Test
     void nestedPickleBytesAreScannedAsChild() {
         byte[] inner = Pickles.proto(4).call("os", "system", "id").stop().bytes();
         byte[] p = Pickles.proto(4).stackGlobal("_pickle", "loads").binbytes(inner).tuple1().reduce().stop().bytes();
