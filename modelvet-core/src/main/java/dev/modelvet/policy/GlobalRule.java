@@ -10,7 +10,8 @@ import java.util.List;
  * @param severity  severity when a matching global is referenced or called
  * @param message   short explanation
  * @param reference CVE, advisory or documentation
- * @param payload   "pickle" when the callable unpickles its bytes argument (scanned as a nested pickle), else null
+ * @param payload   "pickle" or "bytes" when the callable loads its bytes argument, which is then scanned as a
+ *                  nested artifact; null otherwise
  * @param targets   the globals matched
  */
 public record GlobalRule(String id, Severity severity, String message, String reference, String payload,

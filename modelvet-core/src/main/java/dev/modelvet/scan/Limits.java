@@ -32,13 +32,13 @@ public record Limits(int maxDepth, int maxArchiveEntries, long maxDecompressedBy
                 8L << 30,                   // 8 GiB decompressed per stream
                 1_000,                      // ratio (a zip bomb is 1,000,000+)
                 64L << 20,                  // ratio checked past 64 MiB of output
-                32L << 20,                  // children above 32 MiB go to a temp file
+                8L << 20,                   // children above 8 MiB go to a temp file
                 50_000_000,                 // opcodes per pickle stream
                 4_096,                      // pickle streams per artifact
-                10_000_000,                 // memo entries
+                4_000_000,                  // memo entries
                 1_000_000,                  // stack + marks
                 4_096,                      // string characters kept
-                64 << 20,                   // bytes payload kept for nested scans
+                64 << 10,                   // bytes payload kept in memory (larger ones are re-read in place)
                 64,                         // container items kept as evidence
                 100_000_000,                // header bytes
                 8L << 30);                  // temp file bytes

@@ -19,8 +19,6 @@ import java.util.Map;
  * which turns out not to be a pickle leaves no trace.
  */
 final class PickleAnalysis implements PickleSink {
-    private static final String PAYLOAD_PICKLE = "pickle";
-
     private final ScanContext ctx;
     private final Artifact artifact;
     private final boolean persistentIdsExpected;
@@ -75,7 +73,7 @@ final class PickleAnalysis implements PickleSink {
             }
         }
         GlobalRule rule = g.classification().rule();
-        if (rule != null && PAYLOAD_PICKLE.equals(rule.payload())) {
+        if (rule != null && rule.payload() != null) {
             ByteSource payload = payloadOf(call.args);
             if (payload != null) {
                 String name = g.dotted() + "@" + call.offset;

@@ -20,6 +20,9 @@ final class PickleReader {
     /** CPython refuses int() of more digits than this (sys.int_info.default_max_str_digits). */
     private static final int MAX_INT_DIGITS = 4300;
     private static final int MAX_LINE = 1 << 20;
+    /** Characters plus bytes of arguments a reader may keep in memory in total (strings, small byte payloads). */
+    private static final long RETAIN_BUDGET = 48L << 20;
+    private long retained;
 
     private final ByteSource source;
     private final long end;
@@ -194,9 +197,16 @@ final class PickleReader {
         }
     }
 
+    /**
+     * Keeps a string within the per-reader budget: once {@link #RETAIN_BUDGET} characters are held,
+     * only short prefixes are kept (module and attribute names are short; evidence needs no more).
+     */
     private String keep(String s) {
-        strTruncated = s.length() > maxKeptString;
-        return strTruncated ? s.substring(0, maxKeptString) : s;
+        int max = retained > RETAIN_BUDGET ? 64 : maxKeptString;
+        strTruncated = s.length() > max;
+        String kept = strTruncated ? s.substring(0, max) : s;
+        retained += kept.length();
+        return kept;
     }
 
     private void readText(long n, java.nio.charset.Charset cs) throws IOException {
@@ -217,9 +227,10 @@ final class PickleReader {
         payloadStart = position();
         bytesOffset = position();
         bytesLength = n;
-        if (n <= maxKeptBytes) {
+        if (n <= maxKeptBytes && retained + n <= RETAIN_BUDGET) {
             bytesArg = new byte[(int) n];
             readFully(bytesArg);
+            retained += n;
         } else {
             bytesArg = null;
             skip(n);

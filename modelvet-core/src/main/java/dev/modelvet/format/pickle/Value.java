@@ -45,8 +45,11 @@ sealed interface Value {
     final class Container implements Value {
         enum Kind { LIST, DICT, SET, FROZENSET }
 
+        private static final List<Value> NONE_YET = List.of();
+
         final Kind kind;
-        final List<Value> items = new ArrayList<>(4);
+        /** Kept items (for a dict: key, value, key, value ...); allocated on first use to keep empty containers small. */
+        List<Value> items = NONE_YET;
         long count;
         private final int cap;
 
@@ -58,15 +61,20 @@ sealed interface Value {
         /** Adds one item (for a dict: key then value). */
         void add(Value v) {
             count++;
-            if (items.size() < cap) items.add(v);
+            if (items.size() < cap) writable().add(v);
         }
 
         void put(Value k, Value v) {
             count++;
             if (items.size() + 1 < cap) {
-                items.add(k);
-                items.add(v);
+                writable().add(k);
+                writable().add(v);
             }
+        }
+
+        private List<Value> writable() {
+            if (items == NONE_YET) items = new ArrayList<>(4);
+            return items;
         }
 
         /** The value for a string key of a dict, or null. */
