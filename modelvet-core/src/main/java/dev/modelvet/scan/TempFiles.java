@@ -9,6 +9,9 @@ import java.util.List;
 
 /** Temporary files made while scanning one input; all removed on close. */
 public final class TempFiles implements Closeable {
+    public TempFiles() {
+    }
+
     private final List<Path> files = new ArrayList<>();
     private final List<Closeable> open = new ArrayList<>();
 

@@ -21,6 +21,52 @@ import java.util.regex.Pattern;
  * and bytes after the array data are scanned as a hidden second file.
  */
 public final class NumpyScanner implements FormatScanner {
+
+    /**
+     * A parsed .npy header.
+     *
+     * @param descr        the dtype description (a string such as {@code <f4}, or a structured list)
+     * @param fortranOrder column-major data
+     * @param shape        dimensions
+     * @param dataOffset   where the data (or the pickle, for object arrays) starts
+     */
+    public record Header(Object descr, boolean fortranOrder, long[] shape, long dataOffset) {
+    }
+
+    /** Parses the preamble and header dict of a .npy; throws with a one-line reason when malformed. */
+    public static Header readHeader(ByteSource src) throws IOException {
+        byte[] pre = src.readAt(0, 12);
+        if (pre.length < 10 || !java.util.Arrays.equals(java.util.Arrays.copyOf(pre, 6), MAGIC)) {
+            throw new IOException("not a .npy file");
+        }
+        int major = pre[6] & 0xFF;
+        long len;
+        int prefix;
+        if (major == 1) {
+            len = (pre[8] & 0xFF) | ((pre[9] & 0xFF) << 8);
+            prefix = 10;
+        } else if ((major == 2 || major == 3) && pre.length >= 12) {
+            len = ((pre[8] & 0xFFL) | ((pre[9] & 0xFFL) << 8) | ((pre[10] & 0xFFL) << 16) | ((pre[11] & 0xFFL) << 24));
+            prefix = 12;
+        } else {
+            throw new IOException("unsupported .npy version " + major);
+        }
+        if (len > 1_000_000 || prefix + len > src.size()) throw new IOException(".npy header length " + len + " is implausible");
+        String text = new String(src.readAt(prefix, (int) len), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Map<String, Object> h;
+        try {
+            h = NpyHeader.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(".npy header: " + e.getMessage());
+        }
+        if (!(h.get("shape") instanceof List<?> dims)) throw new IOException(".npy header has no shape tuple");
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            if (!(dims.get(i) instanceof Long v) || v < 0) throw new IOException(".npy shape is not a tuple of sizes");
+            shape[i] = v;
+        }
+        return new Header(h.get("descr"), Boolean.TRUE.equals(h.get("fortran_order")), shape, prefix + len);
+    }
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** numpy's own max_header_size default; larger headers are refused unless allow_pickle=True. */
     private static final int NUMPY_MAX_HEADER = 10_000;
