@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -25,9 +26,11 @@ final class SafetensorsWriter {
     static void write(Path out, List<TensorSource> tensors, Map<String, String> metadata) throws IOException {
         byte[] header = header(tensors, metadata);
         Path dir = out.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, ".modelvet-", ".safetensors.part");
+        // Not Files.createTempFile: that makes the file owner-only, and the output should get the usual mode.
+        Path tmp = dir.resolve("." + out.getFileName() + ".part-" + Long.toHexString(System.nanoTime()));
         try {
-            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE), 1 << 20)) {
                 long n = header.length;
                 for (int i = 0; i < 8; i++) o.write((int) (n >>> (8 * i)) & 0xFF);
                 o.write(header);
