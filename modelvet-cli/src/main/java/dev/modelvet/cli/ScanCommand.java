@@ -75,7 +75,7 @@ final class ScanCommand implements Callable<Integer> {
         Scanner scanner = Scanner.builder().policy(policy).build();
         Report report = scanner.scanAll(paths);
         TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet, verbose);
-        ReportWriter writer = ReportWriter.forFormat(format, textOptions);
+        ReportWriter writer = ReportWriter.forFormat(format, textOptions, policy);
         if (output == null) {
             Writer out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
             writer.write(report, out);

@@ -24,6 +24,12 @@ import java.util.Map;
 public final class SarifWriter implements ReportWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
+    private final RuleCatalog catalog;
+
+    public SarifWriter(RuleCatalog catalog) {
+        this.catalog = catalog;
+    }
+
     @Override
     public void write(Report report, Writer out) throws IOException {
         Map<String, Finding> rules = new LinkedHashMap<>();
@@ -44,18 +50,36 @@ public final class SarifWriter implements ReportWriter {
             g.writeStringField("name", "modelvet");
             g.writeStringField("version", report.toolVersion());
             g.writeStringField("informationUri", "https://github.com/modelvet/modelvet");
+            g.writeStringField("semanticVersion", report.toolVersion());
             g.writeArrayFieldStart("rules");
             for (Finding f : rules.values()) {
+                RuleCatalog.Rule rule = catalog.find(f.ruleId());
+                if (rule == null) {
+                    rule = new RuleCatalog.Rule(f.ruleId(), f.message(), "Review the finding's evidence.", f.severity(), f.reference());
+                }
                 g.writeStartObject();
-                g.writeStringField("id", f.ruleId());
+                g.writeStringField("id", rule.id());
+                g.writeStringField("name", rule.name());
                 g.writeObjectFieldStart("shortDescription");
-                g.writeStringField("text", f.ruleId());
+                g.writeStringField("text", rule.description());
                 g.writeEndObject();
+                g.writeObjectFieldStart("fullDescription");
+                g.writeStringField("text", rule.description() + (rule.reference().isEmpty() ? "" : " Reference: " + rule.reference()));
+                g.writeEndObject();
+                g.writeObjectFieldStart("help");
+                g.writeStringField("text", rule.help());
+                g.writeStringField("markdown", rule.help() + (rule.reference().isEmpty() ? "" : "\n\nReference: " + rule.reference()));
+                g.writeEndObject();
+                if (rule.reference().startsWith("http")) g.writeStringField("helpUri", rule.reference());
                 g.writeObjectFieldStart("defaultConfiguration");
-                g.writeStringField("level", level(f.severity()));
+                g.writeStringField("level", level(rule.severity()));
                 g.writeEndObject();
                 g.writeObjectFieldStart("properties");
-                g.writeStringField("security-severity", securitySeverity(f.severity()));
+                g.writeStringField("security-severity", securitySeverity(rule.severity()));
+                g.writeArrayFieldStart("tags");
+                g.writeString("security");
+                g.writeString("model-file");
+                g.writeEndArray();
                 g.writeEndObject();
                 g.writeEndObject();
             }
