@@ -1,9 +1,14 @@
 package dev.modelvet.cli;
 
+import dev.modelvet.config.Config;
+import dev.modelvet.config.ConfigException;
 import dev.modelvet.policy.Policy;
 import dev.modelvet.policy.PolicyException;
+import dev.modelvet.quarantine.Quarantine;
 import dev.modelvet.report.ReportWriter;
 import dev.modelvet.report.TextWriter;
+import dev.modelvet.scan.ArtifactResult;
+import dev.modelvet.scan.BatchScanner;
 import dev.modelvet.scan.Report;
 import dev.modelvet.scan.Scanner;
 import dev.modelvet.scan.Severity;
@@ -15,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +31,7 @@ import picocli.CommandLine.Parameters;
         description = {"Scans model files, serialized data and directories for code that runs when they are loaded.",
                 "",
                 "Exit status: 0 nothing at or above --fail-on; 1 a finding at or above it;",
-                "2 no such finding but some input could not be fully scanned; 3 usage error."})
+                "2 no such finding but some input could not be fully scanned; 3 usage or configuration error."})
 final class ScanCommand implements Callable<Integer> {
     static final int EXIT_ERROR = 2;
     static final int EXIT_USAGE = 3;
@@ -39,8 +45,8 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, description = "Write the report to FILE instead of standard output.")
     Path output;
 
-    @Option(names = "--fail-on", defaultValue = "high",
-            description = "Lowest severity that makes the exit status 1: critical, high, medium or low (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--fail-on",
+            description = "Lowest severity that makes the exit status 1: critical, high, medium or low (default: high, or the config file's fail-on).")
     String failOn;
 
     @Option(names = {"-q", "--quiet"}, description = "Text report: list only files that are not clean.")
@@ -52,11 +58,37 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--policy", paramLabel = "FILE", description = "JSON policy extending or replacing the bundled allow/deny lists.")
     Path policyFile;
 
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (default: modelvet.yaml or .modelvet.yaml in the working directory, if present).")
+    Path configFile;
+
+    @Option(names = "--no-config", description = "Ignore modelvet.yaml in the working directory.")
+    boolean noConfig;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Files scanned in parallel (default: number of cores).")
+    Integer jobs;
+
+    @Option(names = "--quarantine", paramLabel = "DIR",
+            description = "Move every file with a finding at or above --fail-on into DIR, with a JSON record beside it.")
+    Path quarantineDir;
+
+    @Option(names = "--no-progress", description = "Never draw a progress bar (it is drawn only on a terminal, outside CI).")
+    boolean noProgress;
+
     @Override
     public Integer call() throws IOException {
+        Config config;
+        Policy policy;
+        try {
+            config = loadConfig();
+            policy = config.policy(policyFile == null ? Policy.bundled() : Policy.withOverrides(policyFile));
+        } catch (ConfigException | PolicyException e) {
+            System.err.println("modelvet: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         Severity threshold;
         try {
-            threshold = Severity.parse(failOn);
+            threshold = failOn != null ? Severity.parse(failOn) : config.failOn().orElse(Severity.HIGH);
         } catch (IllegalArgumentException e) {
             System.err.println("modelvet: --fail-on: " + e.getMessage());
             return EXIT_USAGE;
@@ -65,15 +97,16 @@ final class ScanCommand implements Callable<Integer> {
             System.err.println("modelvet: --format must be text, json or sarif");
             return EXIT_USAGE;
         }
-        Policy policy;
-        try {
-            policy = policyFile == null ? Policy.bundled() : Policy.withOverrides(policyFile);
-        } catch (PolicyException e) {
-            System.err.println("modelvet: policy: " + e.getMessage());
+        int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+        if (n < 1) {
+            System.err.println("modelvet: --jobs must be at least 1");
             return EXIT_USAGE;
         }
         Scanner scanner = Scanner.builder().policy(policy).build();
-        Report report = scanner.scanAll(paths);
+        Progress progress = Progress.forTerminal(!noProgress);
+        Report report = new BatchScanner(scanner, config, n).scan(paths, progress);
+        progress.close();
+
         TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet, verbose);
         ReportWriter writer = ReportWriter.forFormat(format, textOptions, policy);
         if (output == null) {
@@ -85,6 +118,34 @@ final class ScanCommand implements Callable<Integer> {
                 writer.write(report, out);
             }
         }
-        return report.exitCode(threshold);
+        int rc = report.exitCode(threshold);
+        if (quarantineDir != null && !quarantine(report, threshold)) rc = Math.max(rc, EXIT_ERROR);
+        return rc;
+    }
+
+    private Config loadConfig() {
+        if (configFile != null) return Config.load(configFile);
+        if (noConfig) return Config.empty();
+        Optional<Path> found = Config.discover(Path.of("").toAbsolutePath());
+        return found.map(Config::load).orElse(Config.empty());
+    }
+
+    /** Moves blocking files into quarantine; false if any move failed (the original then stays put). */
+    private boolean quarantine(Report report, Severity threshold) {
+        Quarantine q = new Quarantine(quarantineDir);
+        boolean ok = true;
+        for (ArtifactResult r : report.results()) {
+            if (!r.hasFindingAtLeast(threshold)) continue;
+            Path file = Path.of(r.path());
+            if (!Files.isRegularFile(file)) continue;
+            try {
+                Quarantine.Entry e = q.put(file, r);
+                System.err.println("modelvet: quarantined " + r.path() + " -> " + e.stored() + " (id " + e.id() + ")");
+            } catch (IOException e) {
+                ok = false;
+                System.err.println("modelvet: could not quarantine " + r.path() + ": " + e.getMessage() + " (left in place)");
+            }
+        }
+        return ok;
     }
 }

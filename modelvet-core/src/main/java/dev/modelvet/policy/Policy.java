@@ -87,6 +87,14 @@ public final class Policy {
         return parse(root, file.toString(), base);
     }
 
+    /**
+     * This policy extended by {@code root} (the same shape as a policy file: allow, deny, aliases,
+     * walkRoots), e.g. the policy section of a configuration file.
+     */
+    public Policy extend(JsonNode root, String source) {
+        return parse(root, source, this);
+    }
+
     private static Policy parse(JsonNode root, String source, Policy base) {
         String version = text(root, "version", source, base == null ? "unversioned" : base.version);
         if (base != null && root.has("version")) version = base.version + "+" + version;

@@ -8,7 +8,6 @@ import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,17 +49,16 @@ public final class Scanner {
         return limits;
     }
 
-    /** Scans each input; directories are walked recursively in name order. */
+    /** Scans each input, one at a time; directories are walked recursively in name order. */
     public Report scanAll(List<Path> inputs) {
-        Instant started = Instant.now();
-        long t0 = System.nanoTime();
-        List<ArtifactResult> results = new ArrayList<>();
-        for (Path input : inputs) {
-            for (Path file : expand(input, results)) {
-                results.add(scan(file));
-            }
-        }
-        return new Report(VERSION, policy.version(), started, System.nanoTime() - t0, results);
+        return new BatchScanner(this, dev.modelvet.config.Config.empty(), 1).scan(inputs, new BatchScanner.Listener() { });
+    }
+
+    /** Every file named by or below {@code inputs}, in a stable order; unreadable directories become failures. */
+    public List<Path> expand(List<Path> inputs, List<ArtifactResult> failures) {
+        List<Path> files = new ArrayList<>();
+        for (Path input : inputs) files.addAll(expand(input, failures));
+        return files;
     }
 
     /** Files below {@code input} in a stable order; directory symlinks are not followed (loops). */
@@ -113,7 +111,7 @@ public final class Scanner {
         }
     }
 
-    private static ArtifactResult failure(String path, String code, String message) {
+    static ArtifactResult failure(String path, String code, String message) {
         return new ArtifactResult(path, -1, "unknown", Verdict.ERROR, null, List.of(),
                 List.of(new ScanError(code, path, -1, message)), List.of(), 0);
     }
