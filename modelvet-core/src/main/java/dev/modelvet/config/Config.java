@@ -256,11 +256,15 @@ public final class Config {
         return p;
     }
 
-    /** {@code **} any characters, {@code *} any but '/', {@code ?} one; a glob without '/' also matches a file name anywhere. */
+    /**
+     * {@code **} any characters, {@code *} any but '/', {@code ?} one. A relative glob matches at any
+     * folder boundary ({@code legacy/**} matches {@code /data/models/legacy/a.pkl}); one starting
+     * with '/' is anchored.
+     */
     static java.util.regex.Pattern glob(String g) {
         String n = normal(g);
         StringBuilder re = new StringBuilder();
-        if (!n.contains("/")) re.append("(?:.*/)?");
+        if (!n.startsWith("/")) re.append("(?:.*/)?");
         for (int i = 0; i < n.length(); i++) {
             char c = n.charAt(i);
             if (c == '*' && i + 1 < n.length() && n.charAt(i + 1) == '*') {
