@@ -57,6 +57,7 @@ final class PickleAnalysis implements PickleSink {
     @Override
     public void call(Value.Call call) {
         if (!(call.callable instanceof Value.Global g)) return;
+        reconstructorTargets(g, call);
         GlobalUse use = uses.computeIfAbsent(g.module() + "\n" + g.name(), k -> new GlobalUse(g));
         boolean invocation = call.how == Opcode.REDUCE || call.how == Opcode.INST || call.how == Opcode.OBJ;
         if (invocation) {
@@ -79,6 +80,21 @@ final class PickleAnalysis implements PickleSink {
                 String name = g.dotted() + "@" + call.offset;
                 nested.add(() -> ctx.scanChild(artifact.child(name, payload)));
             }
+        }
+    }
+
+    /**
+     * copyreg's helpers call what they are given: {@code _reconstructor(cls, base, state)} runs
+     * {@code base.__new__} and {@code base.__init__}; {@code __newobj__(cls, ...)} runs {@code cls.__new__}.
+     */
+    private void reconstructorTargets(Value.Global g, Value.Call call) {
+        if (!(call.args instanceof Value.Tuple t) || t.items().isEmpty()) return;
+        String f = ctx.policy().canonicalModule(g.module()) + "." + g.name();
+        if (f.equals("copyreg._reconstructor") && t.items().size() >= 2 && t.items().get(1) instanceof Value.Global base
+                && !base.classification().allowed()) {
+            call(new Value.Call(base, new Value.Tuple(t.items().subList(2, t.items().size())), call.offset, Opcode.REDUCE));
+        } else if ((f.equals("copyreg.__newobj__") || f.equals("copyreg.__newobj_ex__")) && t.items().get(0) instanceof Value.Global cls) {
+            call(new Value.Call(cls, new Value.Tuple(t.items().subList(1, t.items().size())), call.offset, Opcode.NEWOBJ));
         }
     }
 

@@ -229,6 +229,17 @@ class PickleScannerTest {
     }
 
     @Test
+    void copyregReconstructorCallsItsBaseClass() {
+        byte[] p = Pickles.proto(1).global("copy_reg", "_reconstructor").op('(').global("mylib", "Thing")
+                .global("subprocess", "Popen").ascii("S'id'\n").op('t').reduce().stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-subprocess")).get().satisfies(f -> assertThat(f.message()).contains("called"));
+        byte[] benign = Pickles.proto(1).global("copy_reg", "_reconstructor").op('(').global("mylib", "Thing")
+                .global("__builtin__", "object").op('N').op('t').reduce().stop().bytes();
+        assertThat(scan(benign).maxSeverity()).isEqualTo(Severity.MEDIUM);
+    }
+
+    @Test
     void appendOnANonListCallsItsMethod() {
         byte[] p = Pickles.proto(2).global("mylib", "Thing").op(')').reduce().op('N').op('a').stop().bytes();
         assertThat(rule(scan(p), "pickle-implicit-call")).isPresent();
