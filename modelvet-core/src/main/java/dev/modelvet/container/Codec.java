@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 import org.apache.commons.compress.compressors.lzma.LZMACompressorInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
@@ -23,7 +22,9 @@ enum Codec {
         }
 
         InputStream open(InputStream in) throws IOException {
-            return new GzipCompressorInputStream(in, true);
+            // The JDK's reader returns inflated bytes as soon as it has them (commons-compress's may
+            // drop a partly filled buffer when the input breaks) and reads concatenated members.
+            return new java.util.zip.GZIPInputStream(in, 64 * 1024);
         }
     },
     BZIP2("bzip2") {

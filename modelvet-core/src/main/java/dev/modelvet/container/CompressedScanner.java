@@ -60,8 +60,12 @@ public final class CompressedScanner implements FormatScanner {
         if (out.size() > 0) ctx.scanChild(artifact.child(codec.id, out));
     }
 
-    /** Turns a decoding error into end of data, remembering it. */
+    /**
+     * Turns a decoding error into end of data, remembering it. Reads are capped so that a decoder
+     * that throws away a partly filled buffer when its input breaks loses little of what it decoded.
+     */
     private static final class Tolerant extends FilterInputStream {
+        private static final int MAX_READ = 4096;
         IOException failure;
 
         Tolerant(InputStream in) {
@@ -79,7 +83,7 @@ public final class CompressedScanner implements FormatScanner {
         public int read(byte[] b, int off, int len) throws IOException {
             if (failure != null) return -1;
             try {
-                return super.read(b, off, len);
+                return super.read(b, off, Math.min(len, MAX_READ));
             } catch (LimitExceededException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
