@@ -167,7 +167,7 @@ final class PickleAnalysis implements PickleSink {
             }
             case DENIED -> {
                 GlobalRule rule = c.rule();
-                String via = c.matchedAs().equals(policyName(g)) ? "" : " (reaches " + c.matchedAs() + ")";
+                String via = c.matchedAs().equals(g.dotted()) ? "" : " (resolves to " + c.matchedAs() + ")";
                 return new Finding(rule.id(), rule.severity(), artifact.path(), use.firstUseOffset,
                         g.dotted() + " " + how + via + ": " + rule.message(), evidence, rule.reference());
             }
@@ -187,9 +187,5 @@ final class PickleAnalysis implements PickleSink {
                         evidence, "");
             }
         }
-    }
-
-    private String policyName(Value.Global g) {
-        return ctx.policy().canonicalModule(g.module()) + "." + g.name();
     }
 }

@@ -66,7 +66,7 @@ class PickleScannerTest {
         assertThat(r.maxSeverity()).isEqualTo(Severity.CRITICAL);
         assertThat(r.findings()).anySatisfy(f -> {
             assertThat(f.severity()).isEqualTo(Severity.CRITICAL);
-            assertThat(f.message()).contains("reaches");
+            assertThat(f.message()).contains("resolves to");
         });
     }
 
