@@ -6,6 +6,7 @@ import dev.modelvet.container.TarScanner;
 import dev.modelvet.container.ZipScanner;
 import dev.modelvet.format.numpy.NumpyScanner;
 import dev.modelvet.format.pickle.PickleScanner;
+import dev.modelvet.format.safetensors.SafetensorsScanner;
 import dev.modelvet.format.torch.TorchLegacyScanner;
 import dev.modelvet.scan.FormatScanner;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class FormatRegistry {
         List<FormatScanner> s = new ArrayList<>();
         s.add(new TorchLegacyScanner());
         s.add(new NumpyScanner());
+        s.add(new SafetensorsScanner());
         s.add(new ZipScanner());
         s.add(new TarScanner());
         s.add(new SevenZipScanner());

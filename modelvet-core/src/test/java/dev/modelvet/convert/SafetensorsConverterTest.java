@@ -44,6 +44,11 @@ class SafetensorsConverterTest {
         assertThat(r.skipped()).containsExactly("epoch = Long");
         Map<String, String> actual = readSafetensors(out);
         assertThat(actual).isEqualTo(expected);
+        // and the project's own safetensors validator accepts it
+        dev.modelvet.scan.ArtifactResult check = dev.modelvet.scan.Scanner.builder().build().scan(out);
+        assertThat(check.format()).isEqualTo("safetensors");
+        assertThat(check.errors()).isEmpty();
+        assertThat(check.findings()).anySatisfy(f -> assertThat(f.ruleId()).isEqualTo("safetensors-safe-format"));
     }
 
     @ParameterizedTest
