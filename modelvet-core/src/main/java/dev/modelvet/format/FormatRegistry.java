@@ -7,6 +7,8 @@ import dev.modelvet.container.ZipScanner;
 import dev.modelvet.format.numpy.NumpyScanner;
 import dev.modelvet.format.pickle.PickleScanner;
 import dev.modelvet.format.safetensors.SafetensorsScanner;
+import dev.modelvet.format.script.PythonScriptScanner;
+import dev.modelvet.format.yaml.YamlScanner;
 import dev.modelvet.format.torch.TorchLegacyScanner;
 import dev.modelvet.scan.FormatScanner;
 import java.util.ArrayList;
@@ -31,6 +33,8 @@ public final class FormatRegistry {
         s.add(new SevenZipScanner());
         s.addAll(CompressedScanner.all());
         s.add(new PickleScanner());
+        s.add(new YamlScanner());
+        s.add(new PythonScriptScanner());
         return List.copyOf(s);
     }
 }

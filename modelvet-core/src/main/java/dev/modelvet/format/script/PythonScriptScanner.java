@@ -1,0 +1,49 @@
+package dev.modelvet.format.script;
+
+import dev.modelvet.detect.Head;
+import dev.modelvet.scan.Artifact;
+import dev.modelvet.scan.FormatScanner;
+import dev.modelvet.scan.ScanContext;
+import dev.modelvet.scan.Severity;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Python source in a model repository (custom modelling code that {@code trust_remote_code=True}
+ * imports and runs). Recognised by content: text whose lines read as Python statements. Reported as
+ * information; judging the code itself is the code scanner's job.
+ */
+public final class PythonScriptScanner implements FormatScanner {
+    private static final Pattern STATEMENT = Pattern.compile(
+            "(?m)^(?:import [A-Za-z_][\\w.]*|from [A-Za-z_.][\\w.]* import |def [A-Za-z_]\\w*\\(|async def [A-Za-z_]\\w*\\(|"
+                    + "class [A-Za-z_]\\w*\\s*[:(]|if __name__ == ['\"]__main__['\"]:)");
+
+    @Override
+    public String format() {
+        return "python-source";
+    }
+
+    @Override
+    public boolean detect(Head head) {
+        byte[] b = head.bytes();
+        if (b.length < 8) return false;
+        for (int i = 0; i < Math.min(b.length, 8192); i++) {
+            int c = b[i] & 0xFF;
+            if (c == 0 || (c < 0x09) || (c > 0x0D && c < 0x20 && c != 0x1B && c != 0x0C)) return false;
+        }
+        String text = new String(b, StandardCharsets.UTF_8);
+        if (text.startsWith("#!") && text.lines().findFirst().orElse("").contains("python")) return true;
+        Matcher m = STATEMENT.matcher(text);
+        int hits = 0;
+        while (m.find() && hits < 2) hits++;
+        return hits >= 2;
+    }
+
+    @Override
+    public void scan(Artifact artifact, Head head, ScanContext ctx) {
+        ctx.finding(artifact, -1, "script-python-code", Severity.INFO,
+                "Python source in a model repository: trust_remote_code=True imports and runs it; review it (modelvet scan-code)",
+                artifact.fileName(), "");
+    }
+}
