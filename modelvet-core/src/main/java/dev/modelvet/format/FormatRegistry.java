@@ -4,6 +4,7 @@ import dev.modelvet.container.CompressedScanner;
 import dev.modelvet.container.SevenZipScanner;
 import dev.modelvet.container.TarScanner;
 import dev.modelvet.container.ZipScanner;
+import dev.modelvet.format.javaser.JavaSerializationScanner;
 import dev.modelvet.format.numpy.NumpyScanner;
 import dev.modelvet.format.pickle.PickleScanner;
 import dev.modelvet.format.safetensors.SafetensorsScanner;
@@ -28,6 +29,7 @@ public final class FormatRegistry {
         s.add(new TorchLegacyScanner());
         s.add(new NumpyScanner());
         s.add(new SafetensorsScanner());
+        s.add(new JavaSerializationScanner());
         s.add(new ZipScanner());
         s.add(new TarScanner());
         s.add(new SevenZipScanner());
