@@ -4,7 +4,9 @@ import dev.modelvet.container.CompressedScanner;
 import dev.modelvet.container.SevenZipScanner;
 import dev.modelvet.container.TarScanner;
 import dev.modelvet.container.ZipScanner;
+import dev.modelvet.format.gguf.GgufScanner;
 import dev.modelvet.format.javaser.JavaSerializationScanner;
+import dev.modelvet.format.jinja.ChatTemplateScanner;
 import dev.modelvet.format.numpy.NumpyScanner;
 import dev.modelvet.format.pickle.PickleScanner;
 import dev.modelvet.format.safetensors.SafetensorsScanner;
@@ -30,6 +32,7 @@ public final class FormatRegistry {
         s.add(new NumpyScanner());
         s.add(new SafetensorsScanner());
         s.add(new JavaSerializationScanner());
+        s.add(new GgufScanner());
         s.add(new ZipScanner());
         s.add(new TarScanner());
         s.add(new SevenZipScanner());
@@ -37,6 +40,7 @@ public final class FormatRegistry {
         s.add(new PickleScanner());
         s.add(new YamlScanner());
         s.add(new PythonScriptScanner());
+        s.add(new ChatTemplateScanner());
         return List.copyOf(s);
     }
 }

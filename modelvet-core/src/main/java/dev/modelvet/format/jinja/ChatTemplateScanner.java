@@ -1,0 +1,86 @@
+package dev.modelvet.format.jinja;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.modelvet.detect.Head;
+import dev.modelvet.scan.Artifact;
+import dev.modelvet.scan.FormatScanner;
+import dev.modelvet.scan.ScanContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Chat templates outside GGUF: Hugging Face {@code tokenizer_config.json} / {@code chat_template.json}
+ * (a {@code "chat_template"} string, or a list of {@code {name, template}}) and bare Jinja files
+ * ({@code chat_template.jinja}). Recognised by content.
+ */
+public final class ChatTemplateScanner implements FormatScanner {
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength(16 << 20).build()).build();
+
+    @Override
+    public String format() {
+        return "chat-template";
+    }
+
+    @Override
+    public boolean detect(Head head) {
+        byte[] b = head.bytes();
+        if (b.length == 0) return false;
+        for (int i = 0; i < Math.min(b.length, 4096); i++) {
+            int c = b[i] & 0xFF;
+            if (c == 0 || c < 0x09 || (c > 0x0D && c < 0x20)) return false;
+        }
+        String text = new String(b, StandardCharsets.UTF_8);
+        String trimmed = text.stripLeading();
+        if (trimmed.startsWith("{") && text.contains("\"chat_template\"")) return true;
+        return TemplateAnalyzer.looksLikeTemplate(text) && !trimmed.startsWith("{\"")
+                && (text.contains("messages") || text.contains("add_generation_prompt") || text.contains("bos_token"));
+    }
+
+    @Override
+    public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
+        String start = new String(head.bytes(), StandardCharsets.UTF_8).stripLeading();
+        if (!start.startsWith("{") || !start.contains("\"chat_template\"")) {
+            byte[] all = artifact.source().readAt(0, (int) Math.min(artifact.size(), 16L << 20));
+            ChatTemplates.report(artifact, 0, "template", new String(all, StandardCharsets.UTF_8), ctx);
+            return;
+        }
+        try (InputStream in = artifact.source().openStream(0); JsonParser p = JSON.createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (!name.equals("chat_template")) {
+                    p.skipChildren();
+                    continue;
+                }
+                if (v == JsonToken.VALUE_STRING) {
+                    ChatTemplates.report(artifact, p.currentTokenLocation().getByteOffset(), "chat_template", p.getText(), ctx);
+                } else if (v == JsonToken.START_ARRAY) {
+                    while (p.nextToken() == JsonToken.START_OBJECT) {
+                        String tname = "chat_template";
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String f = p.currentName();
+                            JsonToken fv = p.nextToken();
+                            if (f.equals("name") && fv == JsonToken.VALUE_STRING) {
+                                tname = "chat_template '" + p.getText() + "'";
+                            } else if (f.equals("template") && fv == JsonToken.VALUE_STRING) {
+                                ChatTemplates.report(artifact, p.currentTokenLocation().getByteOffset(), tname, p.getText(), ctx);
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            ctx.error(artifact, -1, "chat-template-json", "tokenizer configuration is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+}
