@@ -7,6 +7,8 @@ import dev.modelvet.container.ZipScanner;
 import dev.modelvet.format.gguf.GgufScanner;
 import dev.modelvet.format.javaser.JavaSerializationScanner;
 import dev.modelvet.format.jinja.ChatTemplateScanner;
+import dev.modelvet.format.keras.Hdf5Scanner;
+import dev.modelvet.format.keras.KerasConfigScanner;
 import dev.modelvet.format.numpy.NumpyScanner;
 import dev.modelvet.format.pickle.PickleScanner;
 import dev.modelvet.format.safetensors.SafetensorsScanner;
@@ -33,6 +35,7 @@ public final class FormatRegistry {
         s.add(new SafetensorsScanner());
         s.add(new JavaSerializationScanner());
         s.add(new GgufScanner());
+        s.add(new Hdf5Scanner());
         s.add(new ZipScanner());
         s.add(new TarScanner());
         s.add(new SevenZipScanner());
@@ -41,6 +44,7 @@ public final class FormatRegistry {
         s.add(new YamlScanner());
         s.add(new PythonScriptScanner());
         s.add(new ChatTemplateScanner());
+        s.add(new KerasConfigScanner());
         return List.copyOf(s);
     }
 }

@@ -10,14 +10,21 @@ import java.nio.file.StandardOpenOption;
 public final class FileByteSource implements ByteSource {
     private final FileChannel channel;
     private final long size;
+    private final Path path;
 
-    private FileByteSource(FileChannel channel) throws IOException {
+    private FileByteSource(FileChannel channel, Path path) throws IOException {
         this.channel = channel;
         this.size = channel.size();
+        this.path = path;
     }
 
     public static FileByteSource open(Path path) throws IOException {
-        return new FileByteSource(FileChannel.open(path, StandardOpenOption.READ));
+        return new FileByteSource(FileChannel.open(path, StandardOpenOption.READ), path);
+    }
+
+    /** The file, for libraries that can only read files (HDF5). */
+    public Path path() {
+        return path;
     }
 
     @Override
