@@ -10,6 +10,8 @@ import dev.modelvet.format.jinja.ChatTemplateScanner;
 import dev.modelvet.format.keras.Hdf5Scanner;
 import dev.modelvet.format.keras.KerasConfigScanner;
 import dev.modelvet.format.numpy.NumpyScanner;
+import dev.modelvet.format.onnx.OnnxScanner;
+import dev.modelvet.format.tensorflow.TensorFlowScanner;
 import dev.modelvet.format.pickle.PickleScanner;
 import dev.modelvet.format.safetensors.SafetensorsScanner;
 import dev.modelvet.format.script.PythonScriptScanner;
@@ -36,6 +38,8 @@ public final class FormatRegistry {
         s.add(new JavaSerializationScanner());
         s.add(new GgufScanner());
         s.add(new Hdf5Scanner());
+        s.add(new OnnxScanner());
+        s.add(new TensorFlowScanner());
         s.add(new ZipScanner());
         s.add(new TarScanner());
         s.add(new SevenZipScanner());
