@@ -4,6 +4,7 @@ import dev.modelvet.container.CompressedScanner;
 import dev.modelvet.container.SevenZipScanner;
 import dev.modelvet.container.TarScanner;
 import dev.modelvet.container.ZipScanner;
+import dev.modelvet.format.dotnet.NrbfScanner;
 import dev.modelvet.format.gguf.GgufScanner;
 import dev.modelvet.format.javaser.JavaSerializationScanner;
 import dev.modelvet.format.jinja.ChatTemplateScanner;
@@ -36,6 +37,7 @@ public final class FormatRegistry {
         s.add(new NumpyScanner());
         s.add(new SafetensorsScanner());
         s.add(new JavaSerializationScanner());
+        s.add(new NrbfScanner());
         s.add(new GgufScanner());
         s.add(new Hdf5Scanner());
         s.add(new OnnxScanner());
