@@ -41,6 +41,39 @@ class ScannerPropertiesTest {
         assertThat(r.errors()).as("scanner bug (internal error)").noneMatch(e -> e.code().equals("internal"));
     }
 
+    /** One real fixture per format, mutated: every parser sees broken versions of well-formed input. */
+    private static final String[] FORMAT_SEEDS = {
+            "fixtures/ml/torch_state_dict.pt", "fixtures/ml/torch_legacy.pt", "fixtures/ml/sklearn_rf.joblib",
+            "fixtures/ml/arrays.npz", "fixtures/ml/object_array.npy", "fixtures/ml/mal_tar.tar", "fixtures/ml/mal_7z.7z",
+            "fixtures/ml/sklearn_lr.gzip.joblib", "fixtures/ml/sklearn_lr.xz.joblib", "fixtures/safetensors/valid.safetensors",
+            "fixtures/gguf/benign_chatml.gguf", "fixtures/gguf/evil_subclasses_popen.gguf", "fixtures/onnx/nested_if_pyop.onnx",
+            "fixtures/tensorflow/saved_model.pb", "fixtures/keras/dense.h5", "fixtures/keras/lambda_os_system.keras",
+            "fixtures/javaser/templatesimpl.ser", "fixtures/dotnet/typeconfusedelegate.bin", "fixtures/yaml/snakeyaml_jdbc.yaml",
+            "fixtures/gguf/evil_tokenizer_config_list.json"};
+
+    @Property(tries = 1500)
+    void mutatedFilesOfEveryFormatNeverEscape(@ForAll("formatMutations") byte[] bytes) {
+        ArtifactResult r = SCANNER.scan("mutated", ByteSource.of(bytes));
+        assertThat(r).isNotNull();
+        assertThat(r.errors()).as("scanner bug (internal error)").noneMatch(e -> e.code().equals("internal"));
+    }
+
+    @Provide
+    Arbitrary<byte[]> formatMutations() {
+        java.nio.file.Path root = dev.modelvet.fixtures.FixtureManifestTest.repoRoot();
+        java.util.List<byte[]> seeds = new java.util.ArrayList<>();
+        for (String f : FORMAT_SEEDS) {
+            try {
+                seeds.add(java.nio.file.Files.readAllBytes(root.resolve(f)));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("fixture missing: " + f, e);
+            }
+        }
+        return Arbitraries.of(seeds).flatMap(s -> Arbitraries.integers().between(0, s.length - 1).list().ofMinSize(1).ofMaxSize(8)
+                .flatMap(positions -> Arbitraries.bytes().list().ofSize(positions.size())
+                        .map(values -> mutate(s, positions, values))));
+    }
+
     @Provide
     Arbitrary<byte[]> mutations() {
         Arbitrary<byte[]> seed = Arbitraries.of(SEEDS);
