@@ -36,8 +36,12 @@ final class ScanCommand implements Callable<Integer> {
     static final int EXIT_ERROR = 2;
     static final int EXIT_USAGE = 3;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or directories (scanned recursively).")
-    List<Path> paths;
+    @Parameters(arity = "0..*", paramLabel = "PATH|URL", description = "Files, directories (scanned recursively) or http(s) URLs.")
+    List<String> targets = new java.util.ArrayList<>();
+
+    @Option(names = {"--huggingface", "--hf"}, paramLabel = "OWNER/REPO[@REV]",
+            description = "Scan every file of a Hugging Face Hub repository (honours HF_ENDPOINT and HF_TOKEN).")
+    List<String> hubRepos = new java.util.ArrayList<>();
 
     @Option(names = "--format", defaultValue = "text", description = "Report format: text, json or sarif (default: ${DEFAULT-VALUE}).")
     String format;
@@ -102,10 +106,28 @@ final class ScanCommand implements Callable<Integer> {
             System.err.println("modelvet: --jobs must be at least 1");
             return EXIT_USAGE;
         }
+        if (targets.isEmpty() && hubRepos.isEmpty()) {
+            System.err.println("modelvet: nothing to scan: give a PATH, a URL or --huggingface OWNER/REPO");
+            return EXIT_USAGE;
+        }
         Scanner scanner = Scanner.builder().policy(policy).build();
+        List<Path> paths = new java.util.ArrayList<>();
+        List<java.net.URI> urls = new java.util.ArrayList<>();
+        for (String t : targets) {
+            if (t.startsWith("https://") || t.startsWith("http://")) urls.add(java.net.URI.create(t));
+            else paths.add(Path.of(t));
+        }
         Progress progress = Progress.forTerminal(!noProgress);
         Report report = new BatchScanner(scanner, config, n).scan(paths, progress);
         progress.close();
+        if (!urls.isEmpty() || !hubRepos.isEmpty()) {
+            dev.modelvet.remote.RemoteScanner remote = new dev.modelvet.remote.RemoteScanner(scanner, config, scanner.limits().maxTempFileBytes());
+            List<ArtifactResult> all = new java.util.ArrayList<>(report.results());
+            for (java.net.URI u : urls) all.add(remote.scanUrl(u));
+            dev.modelvet.remote.HubClient hub = dev.modelvet.remote.HubClient.fromEnvironment(System.getenv());
+            for (String repo : hubRepos) all.addAll(remote.scanHub(hub, repo));
+            report = new Report(report.toolVersion(), report.policyVersion(), report.started(), report.nanos(), all);
+        }
 
         TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet, verbose);
         ReportWriter writer = ReportWriter.forFormat(format, textOptions, policy);
