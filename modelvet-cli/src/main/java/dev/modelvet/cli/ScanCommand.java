@@ -76,6 +76,13 @@ final class ScanCommand implements Callable<Integer> {
             description = "Move every file with a finding at or above --fail-on into DIR, with a JSON record beside it.")
     Path quarantineDir;
 
+    @Option(names = "--no-cache", description = "Do not use or update the scan cache (results keyed by SHA-256 and policy).")
+    boolean noCache;
+
+    @Option(names = "--cache-file", paramLabel = "FILE",
+            description = "Scan cache database (default: $XDG_CACHE_HOME/modelvet/scan-cache.db or ~/.cache/modelvet/scan-cache.db).")
+    Path cacheFile;
+
     @Option(names = "--no-progress", description = "Never draw a progress bar (it is drawn only on a terminal, outside CI).")
     boolean noProgress;
 
@@ -118,7 +125,21 @@ final class ScanCommand implements Callable<Integer> {
             else paths.add(Path.of(t));
         }
         Progress progress = Progress.forTerminal(!noProgress);
-        Report report = new BatchScanner(scanner, config, n).scan(paths, progress);
+        dev.modelvet.cache.ScanCache cache = null;
+        if (!noCache && !paths.isEmpty()) {
+            try {
+                cache = dev.modelvet.cache.ScanCache.open(cacheFile != null ? cacheFile : dev.modelvet.cache.ScanCache.defaultPath(System.getenv()));
+                if (cache.warning() != null) System.err.println("modelvet: " + cache.warning());
+            } catch (IOException e) {
+                System.err.println("modelvet: scan cache unavailable (" + e.getMessage() + "); scanning without it");
+            }
+        }
+        Report report;
+        try {
+            report = new BatchScanner(scanner, config, n, cache).scan(paths, progress);
+        } finally {
+            if (cache != null) cache.close();
+        }
         progress.close();
         if (!urls.isEmpty() || !hubRepos.isEmpty()) {
             dev.modelvet.remote.RemoteScanner remote = new dev.modelvet.remote.RemoteScanner(scanner, config, scanner.limits().maxTempFileBytes());

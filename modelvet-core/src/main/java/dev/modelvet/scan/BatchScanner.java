@@ -35,11 +35,20 @@ public final class BatchScanner {
     private final Scanner scanner;
     private final Config config;
     private final int jobs;
+    private final dev.modelvet.cache.ScanCache cache;
+    private final String policyKey;
 
     public BatchScanner(Scanner scanner, Config config, int jobs) {
+        this(scanner, config, jobs, null);
+    }
+
+    /** With a result cache (null for none): unchanged content is not parsed again. */
+    public BatchScanner(Scanner scanner, Config config, int jobs, dev.modelvet.cache.ScanCache cache) {
         this.scanner = scanner;
         this.config = config;
         this.jobs = Math.max(1, jobs);
+        this.cache = cache;
+        this.policyKey = Scanner.VERSION + "/" + scanner.policy().version();
     }
 
     public Report scan(List<Path> inputs, Listener listener) {
@@ -91,10 +100,15 @@ public final class BatchScanner {
     }
 
     private ArtifactResult scanOne(Path file) {
-        if (config.hasTrustedHashes()) {
+        String sha = null;
+        if (config.hasTrustedHashes() || cache != null) {
             long t0 = System.nanoTime();
             try {
-                String sha = sha256(file);
+                sha = cache == null ? null : cache.knownHash(file).orElse(null);
+                if (sha == null) {
+                    sha = sha256(file);
+                    if (cache != null) cache.rememberHash(file, sha);
+                }
                 if (config.isTrusted(sha)) {
                     Finding f = new Finding("trusted-artifact", Severity.INFO, file.toString(), -1,
                             "trusted by SHA-256 in " + config.source() + "; not scanned", sha, "");
@@ -105,7 +119,13 @@ public final class BatchScanner {
                 return Scanner.failure(file.toString(), "io", "cannot read: " + e.getMessage());
             }
         }
-        return config.apply(scanner.scan(file));
+        if (cache != null && sha != null) {
+            java.util.Optional<ArtifactResult> hit = cache.get(sha, policyKey, file.toString());
+            if (hit.isPresent()) return config.apply(hit.get());
+        }
+        ArtifactResult r = scanner.scan(file);
+        if (cache != null && sha != null) cache.put(sha, policyKey, r);
+        return config.apply(r);
     }
 
     /** Hex SHA-256 of a file's content. */

@@ -1,0 +1,73 @@
+package dev.modelvet.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.modelvet.config.Config;
+import dev.modelvet.policy.Policy;
+import dev.modelvet.scan.ArtifactResult;
+import dev.modelvet.scan.BatchScanner;
+import dev.modelvet.scan.Report;
+import dev.modelvet.scan.Scanner;
+import dev.modelvet.scan.Verdict;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScanCacheTest {
+    private static final byte[] EVIL = HexFormat.of().parseHex(
+            "80049525000000000000008c05706f736978948c0673797374656d9493948c0a6563686f2070776e656494859452942e");
+
+    @TempDir
+    Path dir;
+
+    /** Counts parses by wrapping the scanner's work in a batch and comparing timings is flaky; count cache rows instead. */
+    @Test
+    void secondScanIsServedFromTheCacheAndRelabelled() throws IOException {
+        Path a = Files.write(dir.resolve("a.pkl"), EVIL);
+        Path b = Files.write(dir.resolve("copy-of-a.bin"), EVIL);
+        Scanner scanner = Scanner.builder().build();
+        try (ScanCache cache = ScanCache.open(dir.resolve("c.db"))) {
+            Report first = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
+            assertThat(cache.knownHash(a)).isPresent();
+            String sha = cache.knownHash(a).orElseThrow();
+            assertThat(cache.get(sha, Scanner.VERSION + "/" + scanner.policy().version(), "x")).isPresent();
+            Report second = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(b), new BatchScanner.Listener() { });
+            ArtifactResult r = second.results().get(0);
+            assertThat(r.verdict()).isEqualTo(Verdict.MALICIOUS);
+            assertThat(r.path()).isEqualTo(b.toString());
+            assertThat(r.findings()).allSatisfy(f -> assertThat(f.path()).startsWith(b.toString()));
+            assertThat(r.findings()).hasSameSizeAs(first.results().get(0).findings());
+        }
+    }
+
+    @Test
+    void changedPolicyOrContentMisses() throws IOException {
+        Path a = Files.write(dir.resolve("a.pkl"), EVIL);
+        try (ScanCache cache = ScanCache.open(dir.resolve("c.db"))) {
+            Scanner scanner = Scanner.builder().build();
+            new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
+            String sha = cache.knownHash(a).orElseThrow();
+            Policy other = Policy.bundled().extend(new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"version\": \"x\"}"), "t");
+            assertThat(cache.get(sha, Scanner.VERSION + "/" + other.version(), "a")).isEmpty();
+            Files.write(a, "changed".getBytes(StandardCharsets.UTF_8));
+            a.toFile().setLastModified(System.currentTimeMillis() + 5000);
+            assertThat(cache.knownHash(a)).isEmpty();
+        }
+    }
+
+    @Test
+    void damagedDatabaseIsRecreated() throws IOException {
+        Path db = Files.write(dir.resolve("c.db"), "this is not a database at all, just text".repeat(100).getBytes(StandardCharsets.UTF_8));
+        try (ScanCache cache = ScanCache.open(db)) {
+            assertThat(cache.warning()).contains("recreated");
+            Path a = Files.write(dir.resolve("a.pkl"), EVIL);
+            cache.rememberHash(a, "ab");
+            assertThat(cache.knownHash(a)).contains("ab");
+        }
+    }
+}
