@@ -67,6 +67,7 @@ public final class ScanCache implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA busy_timeout=5000");
+            s.execute("PRAGMA synchronous=NORMAL"); // WAL: no fsync per commit; a crash loses recent rows, never the file
             s.execute("CREATE TABLE IF NOT EXISTS results (sha256 TEXT NOT NULL, policy TEXT NOT NULL, result TEXT NOT NULL, "
                     + "stored INTEGER NOT NULL, PRIMARY KEY (sha256, policy))");
             s.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode TEXT, sha256 TEXT)");
