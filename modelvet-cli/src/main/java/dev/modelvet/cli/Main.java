@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code modelvet} command. */
 @Command(name = "modelvet", mixinStandardHelpOptions = true, version = "modelvet " + Scanner.VERSION,
         description = "Decides whether model files and serialized data are safe to load, without running them.",
-        subcommands = {ScanCommand.class, ConvertCommand.class, QuarantineCommand.class})
+        subcommands = {ScanCommand.class, ConvertCommand.class, QuarantineCommand.class, SignCommand.class,
+                VerifyCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

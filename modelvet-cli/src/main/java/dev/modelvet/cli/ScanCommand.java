@@ -83,6 +83,10 @@ final class ScanCommand implements Callable<Integer> {
             description = "Scan cache database (default: $XDG_CACHE_HOME/modelvet/scan-cache.db or ~/.cache/modelvet/scan-cache.db).")
     Path cacheFile;
 
+    @Option(names = "--require-signature", paramLabel = "PUB.pem",
+            description = "Fail every input whose signature (<dir>/model.sig or <file>.sig) does not verify with this public key.")
+    Path requireSignature;
+
     @Option(names = "--no-progress", description = "Never draw a progress bar (it is drawn only on a terminal, outside CI).")
     boolean noProgress;
 
@@ -150,6 +154,7 @@ final class ScanCommand implements Callable<Integer> {
             report = new Report(report.toolVersion(), report.policyVersion(), report.started(), report.nanos(), all);
         }
 
+        if (requireSignature != null) report = checkSignatures(report, paths);
         TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet, verbose);
         ReportWriter writer = ReportWriter.forFormat(format, textOptions, policy);
         if (output == null) {
@@ -164,6 +169,41 @@ final class ScanCommand implements Callable<Integer> {
         int rc = report.exitCode(threshold);
         if (quarantineDir != null && !quarantine(report, threshold)) rc = Math.max(rc, EXIT_ERROR);
         return rc;
+    }
+
+    /** Adds a CRITICAL finding to every result under an input whose signature does not verify. */
+    private Report checkSignatures(Report report, List<Path> inputs) {
+        java.security.PublicKey key;
+        try {
+            key = dev.modelvet.sign.Keys.publicKey(requireSignature);
+        } catch (IOException e) {
+            System.err.println("modelvet: --require-signature: " + e.getMessage());
+            key = null;
+        }
+        List<ArtifactResult> out = new java.util.ArrayList<>(report.results());
+        for (Path input : inputs) {
+            Path sig = dev.modelvet.sign.ModelSigner.defaultSignaturePath(input);
+            String problem = null;
+            try {
+                if (key == null) problem = "no usable public key";
+                else dev.modelvet.sign.ModelSigner.verify(input, sig, key, null);
+            } catch (IOException e) {
+                problem = Files.exists(sig) ? e.getMessage() : "no signature at " + sig;
+            }
+            if (problem == null) continue;
+            String prefix = input.toString();
+            dev.modelvet.scan.Finding f = new dev.modelvet.scan.Finding("signature-invalid", Severity.CRITICAL, prefix, -1,
+                    "signature does not verify: " + problem, sig.toString(), "OpenSSF model signing (OMS) v1.0");
+            for (int i = 0; i < out.size(); i++) {
+                ArtifactResult r = out.get(i);
+                if (!r.path().startsWith(prefix)) continue;
+                List<dev.modelvet.scan.Finding> fs = new java.util.ArrayList<>(r.findings());
+                fs.add(new dev.modelvet.scan.Finding(f.ruleId(), f.severity(), r.path(), -1, f.message(), f.evidence(), f.reference()));
+                out.set(i, new ArtifactResult(r.path(), r.size(), r.format(), dev.modelvet.scan.Verdict.MALICIOUS, Severity.CRITICAL, fs,
+                        r.errors(), r.artifacts(), r.nanos()));
+            }
+        }
+        return new Report(report.toolVersion(), report.policyVersion(), report.started(), report.nanos(), out);
     }
 
     private Config loadConfig() {
