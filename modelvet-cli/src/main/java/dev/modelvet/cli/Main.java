@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "modelvet", mixinStandardHelpOptions = true, version = "modelvet " + Scanner.VERSION,
         description = "Decides whether model files and serialized data are safe to load, without running them.",
         subcommands = {ScanCommand.class, ConvertCommand.class, QuarantineCommand.class, SignCommand.class,
-                VerifyCommand.class})
+                VerifyCommand.class, ScanCodeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

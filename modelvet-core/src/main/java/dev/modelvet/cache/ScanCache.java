@@ -154,7 +154,7 @@ public final class ScanCache implements AutoCloseable {
         String old = r.path();
         if (old.equals(path)) return r;
         List<Finding> f = r.findings().stream().map(x -> new Finding(x.ruleId(), x.severity(), swap(x.path(), old, path), x.offset(),
-                x.message(), x.evidence(), x.reference())).toList();
+                x.message(), x.evidence(), x.reference(), x.line(), x.column())).toList();
         List<ScanError> e = r.errors().stream().map(x -> new ScanError(x.code(), swap(x.path(), old, path), x.offset(), x.message())).toList();
         List<NestedArtifact> a = r.artifacts().stream().map(x -> new NestedArtifact(swap(x.path(), old, path), x.format(), x.size(), x.note())).toList();
         return new ArtifactResult(path, r.size(), r.format(), r.verdict(), r.maxSeverity(), f, e, a, 0);

@@ -242,7 +242,8 @@ public final class Config {
             if (ignored(f.ruleId(), f.path(), r.path())) continue;
             Severity s = severityOf(f.ruleId()).orElse(f.severity());
             dev.modelvet.scan.Finding g = s == f.severity() ? f
-                    : new dev.modelvet.scan.Finding(f.ruleId(), s, f.path(), f.offset(), f.message(), f.evidence(), f.reference());
+                    : new dev.modelvet.scan.Finding(f.ruleId(), s, f.path(), f.offset(), f.message(), f.evidence(), f.reference(),
+                    f.line(), f.column());
             kept.add(g);
             max = Severity.max(max, s);
         }

@@ -68,6 +68,10 @@ public final class JsonWriter implements ReportWriter {
             g.writeStringField("severity", f.severity().lowerName());
             g.writeStringField("path", f.path());
             g.writeNumberField("offset", f.offset());
+            if (f.line() >= 1) {
+                g.writeNumberField("line", f.line());
+                g.writeNumberField("column", f.column());
+            }
             g.writeStringField("message", f.message());
             g.writeStringField("evidence", f.evidence());
             g.writeStringField("reference", f.reference());

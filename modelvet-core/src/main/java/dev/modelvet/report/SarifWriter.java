@@ -135,7 +135,12 @@ public final class SarifWriter implements ReportWriter {
         g.writeObjectFieldStart("artifactLocation");
         g.writeStringField("uri", uri(r.path()));
         g.writeEndObject();
-        if (f.offset() >= 0 && f.path().equals(r.path())) {
+        if (f.line() >= 1) {
+            g.writeObjectFieldStart("region");
+            g.writeNumberField("startLine", f.line());
+            if (f.column() >= 1) g.writeNumberField("startColumn", f.column());
+            g.writeEndObject();
+        } else if (f.offset() >= 0 && f.path().equals(r.path())) {
             g.writeObjectFieldStart("region");
             g.writeNumberField("byteOffset", f.offset());
             g.writeNumberField("byteLength", 1);

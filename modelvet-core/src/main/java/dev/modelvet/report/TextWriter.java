@@ -40,7 +40,7 @@ public final class TextWriter implements ReportWriter {
             for (Finding f : r.findings()) {
                 if (!f.severity().atLeast(options.minSeverity())) continue;
                 out.write(String.format(Locale.ROOT, "  %-8s %s  %s%s%n", f.severity(), f.ruleId(), f.path(),
-                        f.offset() >= 0 ? " @" + f.offset() : ""));
+                        f.line() >= 1 ? ":" + f.line() + ":" + f.column() : f.offset() >= 0 ? " @" + f.offset() : ""));
                 out.write("           " + f.message() + "\n");
                 if (!f.evidence().isEmpty() && !f.evidence().equals(f.message())) {
                     out.write("           evidence: " + f.evidence() + "\n");

@@ -1,0 +1,204 @@
+package dev.modelvet.code;
+
+import dev.modelvet.scan.Severity;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.treesitter.TSNode;
+
+/**
+ * Python: names are resolved through imports ({@code import pickle as p}, {@code from pickle import
+ * loads as L}) and simple local aliases ({@code f = pickle.loads}), then each call is matched against
+ * the sinks with their safe forms (keyword arguments such as {@code weights_only=True} or
+ * {@code Loader=SafeLoader}). Arguments read from requests, sockets, uploads, downloads or the
+ * environment in the same function raise the severity; string literals lower it.
+ */
+final class PythonAnalyzer {
+    private static final Set<String> PICKLE_MODULES = Set.of("pickle", "_pickle", "cPickle", "dill", "cloudpickle");
+    private static final Set<String> SAFE_LOADERS = Set.of("SafeLoader", "CSafeLoader", "BaseLoader");
+    private static final Pattern TAINT = Pattern.compile(
+            "\\brequest\\b|\\brequests?\\.(get|post)|\\.recv\\(|\\bsocket\\b|\\binput\\(|sys\\.stdin|os\\.environ|getenv|urlopen|"
+                    + "\\.files\\b|upload|hf_hub_download|snapshot_download|\\.consume\\(|\\bkafka\\b|\\bredis\\b|\\.body\\b|\\.data\\b|"
+                    + "\\.get_data\\(|\\bflask\\b|\\bwebsocket");
+
+    private final Source src;
+    private final Map<String, String> names = new HashMap<>();
+
+    PythonAnalyzer(Source src) {
+        this.src = src;
+    }
+
+    void analyze(TSNode root) {
+        Source.walk(root, this::imports);
+        Source.walk(root, this::aliases);
+        Source.walk(root, n -> {
+            if (n.getType().equals("call")) call(n);
+        });
+    }
+
+    private void imports(TSNode n) {
+        switch (n.getType()) {
+            case "import_statement" -> {
+                for (int i = 0; i < n.getNamedChildCount(); i++) {
+                    TSNode c = n.getNamedChild(i);
+                    if (c.getType().equals("aliased_import")) {
+                        names.put(src.text(Source.field(c, "alias")), src.text(Source.field(c, "name")));
+                    } else if (c.getType().equals("dotted_name")) {
+                        String full = src.text(c);
+                        String head = full.contains(".") ? full.substring(0, full.indexOf('.')) : full;
+                        names.putIfAbsent(head, head);
+                    }
+                }
+            }
+            case "import_from_statement" -> {
+                TSNode moduleNode = Source.field(n, "module_name");
+                String module = src.text(moduleNode);
+                for (int i = 0; i < n.getNamedChildCount(); i++) {
+                    TSNode c = n.getNamedChild(i);
+                    if (moduleNode != null && TSNode.eq(c, moduleNode)) continue;
+                    if (c.getType().equals("aliased_import")) {
+                        names.put(src.text(Source.field(c, "alias")), module + "." + src.text(Source.field(c, "name")));
+                    } else if (c.getType().equals("dotted_name") && i > 0) {
+                        String name = src.text(c);
+                        names.put(name, module + "." + name);
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** {@code f = pickle.loads}: the name now means the callee. */
+    private void aliases(TSNode n) {
+        if (!n.getType().equals("assignment")) return;
+        TSNode left = Source.field(n, "left");
+        TSNode right = Source.field(n, "right");
+        if (left == null || right == null || !left.getType().equals("identifier")) return;
+        if (right.getType().equals("identifier") || right.getType().equals("attribute")) {
+            String q = qualify(right);
+            if (q != null && isSinkName(q)) names.put(src.text(left), q);
+        }
+    }
+
+    private static boolean isSinkName(String q) {
+        String mod = q.contains(".") ? q.substring(0, q.lastIndexOf('.')) : "";
+        return PICKLE_MODULES.contains(mod) || q.startsWith("yaml.") || q.startsWith("torch.") || q.startsWith("joblib.")
+                || q.startsWith("marshal.") || q.startsWith("numpy.") || q.startsWith("pandas.") || q.equals("eval") || q.equals("exec");
+    }
+
+    /** The dotted name an expression denotes, through imports and aliases; null when it is not a name. */
+    private String qualify(TSNode n) {
+        if (n.getType().equals("identifier")) {
+            String t = src.text(n);
+            return names.getOrDefault(t, t);
+        }
+        if (n.getType().equals("attribute")) {
+            TSNode obj = Source.field(n, "object");
+            TSNode attr = Source.field(n, "attribute");
+            String base = obj == null ? null : qualify(obj);
+            return base == null || attr == null ? null : base + "." + src.text(attr);
+        }
+        return null;
+    }
+
+    private void call(TSNode call) {
+        TSNode fn = Source.field(call, "function");
+        TSNode args = Source.field(call, "arguments");
+        if (fn == null || args == null) return;
+        Map<String, TSNode> kw = new HashMap<>();
+        List<TSNode> positional = new java.util.ArrayList<>();
+        for (int i = 0; i < args.getNamedChildCount(); i++) {
+            TSNode a = args.getNamedChild(i);
+            if (a.getType().equals("keyword_argument")) kw.put(src.text(Source.field(a, "name")), Source.field(a, "value"));
+            else positional.add(a);
+        }
+        TSNode trust = kw.get("trust_remote_code");
+        if (trust != null && src.text(trust).equals("True")) {
+            src.report(Rule.PY_REMOTE_CODE, call, Rule.PY_REMOTE_CODE.severity, "", src.text(call));
+        }
+        String q = qualify(fn);
+        if (q == null) return;
+        if (q.startsWith("numpy.") || q.startsWith("np.")) q = "numpy." + q.substring(q.indexOf('.') + 1);
+        String module = q.contains(".") ? q.substring(0, q.lastIndexOf('.')) : "";
+        String name = q.substring(q.lastIndexOf('.') + 1);
+        TSNode first = positional.isEmpty() ? null : positional.get(0);
+        if (PICKLE_MODULES.contains(module) && Set.of("load", "loads", "Unpickler").contains(name)) {
+            flag(Rule.PY_PICKLE, call, first, q);
+        } else if (q.equals("joblib.load")) {
+            flag(Rule.PY_JOBLIB, call, first, q);
+        } else if (q.equals("torch.load")) {
+            TSNode w = kw.get("weights_only");
+            if (w == null) flag(Rule.PY_TORCH_IMPLICIT, call, first, q);
+            else if (!src.text(w).equals("True")) flag(Rule.PY_TORCH_UNSAFE, call, first, q + "(weights_only=" + src.text(w) + ")");
+        } else if (q.equals("numpy.load")) {
+            TSNode ap = kw.get("allow_pickle");
+            if (ap != null && !src.text(ap).equals("False")) flag(Rule.PY_NUMPY, call, first, q + "(allow_pickle=" + src.text(ap) + ")");
+        } else if (q.equals("pandas.read_pickle") || q.equals("pd.read_pickle")) {
+            flag(Rule.PY_PANDAS, call, first, q);
+        } else if (q.equals("shelve.open")) {
+            flag(Rule.PY_SHELVE, call, first, q);
+        } else if (module.equals("marshal") && (name.equals("load") || name.equals("loads"))) {
+            flag(Rule.PY_MARSHAL, call, first, q);
+        } else if (q.equals("jsonpickle.decode") || q.equals("jsonpickle.loads")) {
+            flag(Rule.PY_JSONPICKLE, call, first, q);
+        } else if (module.equals("yaml")) {
+            yaml(call, name, kw, positional, first, q);
+        } else if (name.equals("load_model") && (q.startsWith("keras") || q.startsWith("tensorflow") || q.startsWith("tf.") || q.startsWith("tf_keras"))) {
+            TSNode safe = kw.get("safe_mode");
+            if (safe != null && src.text(safe).equals("False")) flag(Rule.PY_KERAS, call, first, q + "(safe_mode=False)");
+        } else if ((q.equals("eval") || q.equals("exec") || q.equals("builtins.eval") || q.equals("builtins.exec")) && first != null
+                && !first.getType().equals("string") && !first.getType().equals("concatenated_string")) {
+            flag(Rule.PY_EVAL, call, first, q);
+        }
+    }
+
+    private void yaml(TSNode call, String name, Map<String, TSNode> kw, List<TSNode> positional, TSNode first, String q) {
+        if (name.equals("load") || name.equals("load_all")) {
+            TSNode loader = kw.getOrDefault("Loader", positional.size() > 1 ? positional.get(1) : null);
+            String l = loader == null ? "" : qualify(loader);
+            if (l == null) l = src.text(loader);
+            String simple = l.substring(l.lastIndexOf('.') + 1);
+            if (!SAFE_LOADERS.contains(simple)) flag(Rule.PY_YAML, call, first, q + (loader == null ? "() without Loader" : "(Loader=" + l + ")"));
+        } else if (Set.of("unsafe_load", "unsafe_load_all", "full_load", "full_load_all").contains(name)) {
+            flag(Rule.PY_YAML, call, first, q);
+        }
+    }
+
+    private void flag(Rule rule, TSNode call, TSNode arg, String what) {
+        Severity s = rule.severity;
+        String detail = "";
+        if (arg != null) {
+            if (tainted(call, arg)) {
+                s = Source.raise(s);
+                detail = "the argument comes from outside the program (request, socket, upload, download or environment)";
+            } else if (arg.getType().equals("string")) {
+                s = Source.lower(s);
+                detail = "the argument is a constant";
+            }
+        }
+        src.report(rule, call, s, detail, src.text(call));
+    }
+
+    /** Whether the argument, or what its name was assigned from in the same function, reads from outside. */
+    private boolean tainted(TSNode call, TSNode arg) {
+        String text = src.text(arg);
+        if (TAINT.matcher(text).find()) return true;
+        TSNode fn = call;
+        while (fn != null && !fn.isNull() && !fn.getType().equals("function_definition") && !fn.getType().equals("module")) fn = fn.getParent();
+        if (fn == null || fn.isNull()) return false;
+        java.util.Set<String> idents = new java.util.HashSet<>();
+        Source.walk(arg, x -> {
+            if (x.getType().equals("identifier")) idents.add(src.text(x));
+        });
+        boolean[] found = {false};
+        Source.walk(fn, x -> {
+            if (found[0] || !x.getType().equals("assignment")) return;
+            TSNode l = Source.field(x, "left");
+            TSNode r = Source.field(x, "right");
+            if (l != null && r != null && idents.contains(src.text(l)) && TAINT.matcher(src.text(r)).find()) found[0] = true;
+        });
+        return found[0];
+    }
+}
