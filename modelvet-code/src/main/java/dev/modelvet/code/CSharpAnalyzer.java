@@ -26,15 +26,19 @@ final class CSharpAnalyzer {
         this.src = src;
     }
 
+    static final org.treesitter.TSQuery QUERY = new org.treesitter.TSQuery(new org.treesitter.TreeSitterCSharp(),
+            "(using_directive) @n (object_creation_expression) @n (member_access_expression) @n (qualified_name) @n");
+
     void analyze(TSNode root) {
-        Source.walk(root, n -> {
+        java.util.List<TSNode> nodes = Source.find(root, QUERY);
+        nodes.forEach(n -> {
             if (!n.getType().equals("using_directive")) return;
             String t = src.text(n).replace("using", "").replace("global", "").replace("static", "").replace(";", "").strip();
             int eq = t.indexOf('=');
             if (eq > 0) aliases.put(t.substring(0, eq).strip(), t.substring(eq + 1).strip());
             else usings.add(t);
         });
-        Source.walk(root, n -> {
+        nodes.forEach(n -> {
             switch (n.getType()) {
                 case "object_creation_expression" -> creation(n);
                 case "member_access_expression", "qualified_name" -> typeNameHandling(n);

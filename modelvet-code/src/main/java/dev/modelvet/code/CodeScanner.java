@@ -39,6 +39,11 @@ import org.treesitter.TreeSitterPython;
 public final class CodeScanner implements SourceAnalyzer {
     private static final long MAX_FILE = 8L << 20;
     private static final long PARSE_TIMEOUT_MICROS = 10_000_000L;
+    private static final TSLanguage PYTHON = new TreeSitterPython();
+    private static final TSLanguage JAVA = new TreeSitterJava();
+    private static final TSLanguage CSHARP = new TreeSitterCSharp();
+    /** Parsers are not thread-safe; one per thread, reused. */
+    private static final ThreadLocal<TSParser> PARSERS = ThreadLocal.withInitial(TSParser::new);
 
     /** The language of a source file by its extension (source code is named by language; models are not). */
     public static String languageOf(Path file) {
@@ -58,12 +63,12 @@ public final class CodeScanner implements SourceAnalyzer {
 
     private static Parsed parse(String path, String text, String language, Path file) {
         TSLanguage lang = switch (language) {
-            case "python" -> new TreeSitterPython();
-            case "java" -> new TreeSitterJava();
-            case "csharp" -> new TreeSitterCSharp();
+            case "python" -> PYTHON;
+            case "java" -> JAVA;
+            case "csharp" -> CSHARP;
             default -> throw new IllegalArgumentException("unsupported language " + language);
         };
-        TSParser parser = new TSParser();
+        TSParser parser = PARSERS.get();
         parser.setLanguage(lang);
         parser.setTimeoutMicros(PARSE_TIMEOUT_MICROS);
         TSTree tree = parser.parseString(null, text);

@@ -35,8 +35,12 @@ final class JavaAnalyzer {
         this.file = file;
     }
 
+    static final org.treesitter.TSQuery QUERY = new org.treesitter.TSQuery(new org.treesitter.TreeSitterJava(),
+            "(import_declaration) @n (object_creation_expression) @n (method_invocation) @n (annotation) @n (marker_annotation) @n");
+
     void analyze(TSNode root) {
-        Source.walk(root, n -> {
+        java.util.List<TSNode> nodes = Source.find(root, QUERY);
+        nodes.forEach(n -> {
             if (n.getType().equals("import_declaration")) {
                 String t = src.text(n).replace("import", "").replace("static", "").replace(";", "").strip();
                 if (t.endsWith(".*")) wildcards.add(t.substring(0, t.length() - 2));
@@ -44,7 +48,7 @@ final class JavaAnalyzer {
             }
         });
         String all = new String(src.utf8, java.nio.charset.StandardCharsets.UTF_8);
-        Source.walk(root, n -> {
+        nodes.forEach(n -> {
             switch (n.getType()) {
                 case "object_creation_expression" -> creation(n, all);
                 case "method_invocation" -> invocation(n, all);

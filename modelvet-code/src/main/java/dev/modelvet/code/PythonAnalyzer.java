@@ -30,12 +30,22 @@ final class PythonAnalyzer {
         this.src = src;
     }
 
+    static final org.treesitter.TSQuery QUERY = new org.treesitter.TSQuery(new org.treesitter.TreeSitterPython(),
+            "(import_statement) @n (import_from_statement) @n (assignment) @n (call) @n");
+
     void analyze(TSNode root) {
-        Source.walk(root, this::imports);
-        Source.walk(root, this::aliases);
-        Source.walk(root, n -> {
-            if (n.getType().equals("call")) call(n);
-        });
+        java.util.List<TSNode> calls = new java.util.ArrayList<>();
+        java.util.List<TSNode> assignments = new java.util.ArrayList<>();
+        for (TSNode n : Source.find(root, QUERY)) {
+            switch (n.getType()) {
+                case "import_statement", "import_from_statement" -> imports(n);
+                case "assignment" -> assignments.add(n);
+                case "call" -> calls.add(n);
+                default -> { }
+            }
+        }
+        assignments.forEach(this::aliases);
+        calls.forEach(this::call);
     }
 
     private void imports(TSNode n) {

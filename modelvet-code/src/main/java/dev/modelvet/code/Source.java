@@ -62,6 +62,18 @@ final class Source {
         }
     }
 
+    /** Nodes captured by {@code query} under {@code root}, in document order (matching runs in native code). */
+    static java.util.List<TSNode> find(TSNode root, org.treesitter.TSQuery query) {
+        java.util.List<TSNode> out = new java.util.ArrayList<>();
+        org.treesitter.TSQueryCursor cursor = new org.treesitter.TSQueryCursor();
+        cursor.exec(query, root);
+        org.treesitter.TSQueryMatch m = new org.treesitter.TSQueryMatch();
+        while (cursor.nextMatch(m)) {
+            for (org.treesitter.TSQueryCapture c : m.getCaptures()) out.add(c.getNode());
+        }
+        return out;
+    }
+
     static TSNode field(TSNode n, String name) {
         TSNode c = n.getChildByFieldName(name);
         return c == null || c.isNull() ? null : c;
