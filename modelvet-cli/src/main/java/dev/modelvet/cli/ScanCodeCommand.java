@@ -70,15 +70,7 @@ final class ScanCodeCommand implements Callable<Integer> {
         }
         Report report = new CodeScanner().scanAll(paths, config, jobs != null ? jobs : Runtime.getRuntime().availableProcessors());
         ReportWriter writer = ReportWriter.forFormat(format, new TextWriter.Options(Severity.LOW, quiet, false), Policy.bundled());
-        if (output == null) {
-            Writer out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-            writer.write(report, out);
-            out.flush();
-        } else {
-            try (Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-                writer.write(report, out);
-            }
-        }
+        ScanCommand.emit(report, writer, output);
         return report.exitCode(threshold);
     }
 }

@@ -157,15 +157,7 @@ final class ScanCommand implements Callable<Integer> {
         if (requireSignature != null) report = checkSignatures(report, paths);
         TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet, verbose);
         ReportWriter writer = ReportWriter.forFormat(format, textOptions, policy);
-        if (output == null) {
-            Writer out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
-            writer.write(report, out);
-            out.flush();
-        } else {
-            try (Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-                writer.write(report, out);
-            }
-        }
+        ScanCommand.emit(report, writer, output);
         int rc = report.exitCode(threshold);
         if (quarantineDir != null && !quarantine(report, threshold)) rc = Math.max(rc, EXIT_ERROR);
         return rc;
@@ -204,6 +196,19 @@ final class ScanCommand implements Callable<Integer> {
             }
         }
         return new Report(report.toolVersion(), report.policyVersion(), report.started(), report.nanos(), out);
+    }
+
+    /** Writes the report to {@code output}, or to standard output when it is null. */
+    static void emit(Report report, ReportWriter writer, Path output) throws IOException {
+        if (output == null) {
+            Writer out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+            writer.write(report, out);
+            out.flush();
+        } else {
+            try (Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+                writer.write(report, out);
+            }
+        }
     }
 
     private Config loadConfig() {

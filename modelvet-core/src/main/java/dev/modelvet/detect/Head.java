@@ -43,6 +43,19 @@ public record Head(byte[] bytes, long size, ByteSource source, String fileName) 
         return startsWith(0, magic.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
+    /**
+     * Whether the first {@code n} bytes read as text: no NUL and no control characters other than
+     * tab, line breaks, form feed and escape. Text formats (YAML, templates, source) test this first.
+     */
+    public boolean looksLikeText(int n) {
+        if (bytes.length == 0) return false;
+        for (int i = 0; i < Math.min(bytes.length, n); i++) {
+            int c = bytes[i] & 0xFF;
+            if (c == 0 || c < 0x09 || (c > 0x0D && c < 0x20 && c != 0x1B)) return false;
+        }
+        return true;
+    }
+
     /** A short printable description of the leading bytes, for "skipped" reports. */
     public String describe() {
         StringBuilder sb = new StringBuilder();

@@ -26,13 +26,8 @@ public final class PythonScriptScanner implements FormatScanner {
 
     @Override
     public boolean detect(Head head) {
-        byte[] b = head.bytes();
-        if (b.length < 8) return false;
-        for (int i = 0; i < Math.min(b.length, 8192); i++) {
-            int c = b[i] & 0xFF;
-            if (c == 0 || (c < 0x09) || (c > 0x0D && c < 0x20 && c != 0x1B && c != 0x0C)) return false;
-        }
-        String text = new String(b, StandardCharsets.UTF_8);
+        if (head.length() < 8 || !head.looksLikeText(8192)) return false;
+        String text = new String(head.bytes(), StandardCharsets.UTF_8);
         if (text.startsWith("#!") && text.lines().findFirst().orElse("").contains("python")) return true;
         Matcher m = STATEMENT.matcher(text);
         int hits = 0;

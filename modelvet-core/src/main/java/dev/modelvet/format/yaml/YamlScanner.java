@@ -56,13 +56,8 @@ public final class YamlScanner implements FormatScanner {
 
     @Override
     public boolean detect(Head head) {
-        byte[] b = head.bytes();
-        if (b.length == 0) return false;
-        for (int i = 0; i < Math.min(b.length, 4096); i++) {
-            int c = b[i] & 0xFF;
-            if (c == 0 || (c < 0x09) || (c > 0x0D && c < 0x20 && c != 0x1B)) return false;
-        }
-        String text = new String(b, StandardCharsets.UTF_8);
+        if (!head.looksLikeText(4096)) return false;
+        String text = new String(head.bytes(), StandardCharsets.UTF_8);
         return TRIGGER.matcher(text).find();
     }
 
