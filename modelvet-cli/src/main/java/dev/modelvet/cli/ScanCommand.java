@@ -76,7 +76,7 @@ final class ScanCommand implements Callable<Integer> {
             description = "Move every file with a finding at or above --fail-on into DIR, with a JSON record beside it.")
     Path quarantineDir;
 
-    @Option(names = "--no-cache", description = "Do not use or update the scan cache (results keyed by SHA-256 and policy).")
+    @Option(names = "--no-cache", description = "Do not use or update the scan cache (results keyed by SHA-256 and policy; used for folders, or always with --cache-file).")
     boolean noCache;
 
     @Option(names = "--cache-file", paramLabel = "FILE",
@@ -130,7 +130,10 @@ final class ScanCommand implements Callable<Integer> {
         }
         Progress progress = Progress.forTerminal(!noProgress);
         dev.modelvet.cache.ScanCache cache = null;
-        if (!noCache && !paths.isEmpty()) {
+        // The cache pays off on folders (periodic re-scans of a model store); for single files its
+        // start-up (SQLite's native library) costs more than parsing, unless a cache file is named.
+        boolean useCache = !noCache && (cacheFile != null || paths.stream().anyMatch(Files::isDirectory));
+        if (useCache) {
             try {
                 cache = dev.modelvet.cache.ScanCache.open(cacheFile != null ? cacheFile : dev.modelvet.cache.ScanCache.defaultPath(System.getenv()));
                 if (cache.warning() != null) System.err.println("modelvet: " + cache.warning());

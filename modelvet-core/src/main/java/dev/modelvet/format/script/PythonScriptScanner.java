@@ -35,16 +35,19 @@ public final class PythonScriptScanner implements FormatScanner {
         return hits >= 2;
     }
 
-    private static final java.util.Optional<dev.modelvet.scan.SourceAnalyzer> ANALYZER = dev.modelvet.scan.SourceAnalyzer.find();
+    /** Looked up on first use: the analyzer loads native parsers, which scans without Python files should not pay for. */
+    private static final class Analyzer {
+        static final java.util.Optional<dev.modelvet.scan.SourceAnalyzer> INSTANCE = dev.modelvet.scan.SourceAnalyzer.find();
+    }
 
     @Override
     public void scan(Artifact artifact, Head head, ScanContext ctx) throws java.io.IOException {
         ctx.finding(artifact, -1, "script-python-code", Severity.INFO,
                 "Python source in a model repository: trust_remote_code=True imports and runs it; review it (modelvet scan-code)",
                 artifact.fileName(), "");
-        if (ANALYZER.isPresent() && artifact.size() <= (4 << 20)) {
+        if (artifact.size() <= (4 << 20) && Analyzer.INSTANCE.isPresent()) {
             String source = new String(artifact.source().readAt(0, (int) artifact.size()), StandardCharsets.UTF_8);
-            for (dev.modelvet.scan.Finding f : ANALYZER.get().analyze(artifact.path(), source, "python")) ctx.report(f);
+            for (dev.modelvet.scan.Finding f : Analyzer.INSTANCE.get().analyze(artifact.path(), source, "python")) ctx.report(f);
         }
     }
 }
