@@ -33,7 +33,7 @@ public final class ChatTemplateScanner implements FormatScanner {
         String trimmed = text.stripLeading();
         if (trimmed.startsWith("{") && text.contains("\"chat_template\"")) return true;
         return TemplateAnalyzer.looksLikeTemplate(text) && !trimmed.startsWith("{\"")
-                && (text.contains("messages") || text.contains("add_generation_prompt") || text.contains("bos_token"));
+                && (trimmed.startsWith("{%") || trimmed.startsWith("{{") || TemplateAnalyzer.isChatTemplate(text));
     }
 
     @Override

@@ -51,6 +51,15 @@ public final class TemplateAnalyzer {
         return text.contains("{%") || text.contains("{{");
     }
 
+    /** Whether the template's tags (not its prose) use the chat-template variables. */
+    public static boolean isChatTemplate(String text) {
+        Set<String> vars = Set.of("messages", "message", "add_generation_prompt", "bos_token", "eos_token", "tools");
+        for (String expr : expressions(text)) {
+            for (Token t : tokenize(expr)) if (t.kind == Kind.NAME && vars.contains(t.text)) return true;
+        }
+        return false;
+    }
+
     public static Verdict analyze(String template) {
         List<String> reasons = new ArrayList<>();
         boolean internals = false;

@@ -55,25 +55,37 @@ public final class PickleScanner implements FormatScanner {
         try {
             m.run();
             return true;
+        } catch (PickleFormatException e) {
+            // Text that happens to start with an opcode ("classpath\n...") breaks quickly; a pickle
+            // breaks only at the end of the data, or after it has called something (a payload that
+            // is followed by garbage on purpose).
+            boolean endOfData = e.code().equals("pickle-truncated") && reader.position() >= Math.min(head.size(), head.length()) - 16;
+            if (sink.plausibleCall) return true;
+            if (endOfData && sink.plausibleGlobal) return true;
+            return endOfData && head.size() > head.length() && m.opcodes >= PROBE_OPCODES && !sink.implausibleGlobal;
         } catch (IOException | RuntimeException e) {
-            if (sink.plausibleGlobal) return true;
-            boolean ranOutOfHead = head.size() > head.length() && reader.position() >= head.length() - 16;
-            return ranOutOfHead && m.opcodes >= PROBE_OPCODES;
+            return false;
         }
     }
 
     private static final class ProbeSink implements PickleSink {
         boolean plausibleGlobal;
+        boolean implausibleGlobal;
+        boolean plausibleCall;
+
+        private static boolean plausible(Value.Global g) {
+            return IDENTIFIER_PATH.matcher(g.module()).matches() && IDENTIFIER_PATH.matcher(g.name()).matches();
+        }
 
         @Override
         public void global(Value.Global g) {
-            if (IDENTIFIER_PATH.matcher(g.module()).matches() && IDENTIFIER_PATH.matcher(g.name()).matches()) {
-                plausibleGlobal = true;
-            }
+            if (plausible(g)) plausibleGlobal = true;
+            else implausibleGlobal = true;
         }
 
         @Override
         public void call(Value.Call call) {
+            if (call.callable instanceof Value.Global g && plausible(g)) plausibleCall = true;
         }
 
         @Override

@@ -19,6 +19,18 @@ public final class PythonScriptScanner implements FormatScanner {
             "(?m)^(?:import [A-Za-z_][\\w.]*|from [A-Za-z_.][\\w.]* import |def [A-Za-z_]\\w*\\(|async def [A-Za-z_]\\w*\\(|"
                     + "class [A-Za-z_]\\w*\\s*[:(]|if __name__ == ['\"]__main__['\"]:)");
 
+    /** What the first line of a Python file that is not a comment looks like. */
+    private static final Pattern FIRST_LINE = Pattern.compile(
+            "^(?:import |from |def |async def |class |@|[rbuRBU]?[\"']|[A-Za-z_][\\w.]*\\s*(?::[^=]*)?=|if |try:|with |for |while |print\\()");
+
+    private static String firstCodeLine(String text) {
+        for (String line : text.split("\\n", 200)) {
+            String t = line.strip();
+            if (!t.isEmpty() && !t.startsWith("#")) return t;
+        }
+        return "";
+    }
+
     @Override
     public String format() {
         return "python-source";
@@ -29,6 +41,7 @@ public final class PythonScriptScanner implements FormatScanner {
         if (head.length() < 8 || !head.looksLikeText(8192)) return false;
         String text = new String(head.bytes(), StandardCharsets.UTF_8);
         if (text.startsWith("#!") && text.lines().findFirst().orElse("").contains("python")) return true;
+        if (text.contains("```") || !FIRST_LINE.matcher(firstCodeLine(text)).find()) return false; // Markdown, prose
         Matcher m = STATEMENT.matcher(text);
         int hits = 0;
         while (m.find() && hits < 2) hits++;
