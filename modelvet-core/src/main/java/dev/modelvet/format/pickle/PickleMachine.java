@@ -331,6 +331,12 @@ final class PickleMachine {
             if (c.callable instanceof Value.Global g) {
                 if (JOBLIB_WRAPPER.equals(policy.canonicalModule(g.module()) + "." + g.name())) {
                     readJoblibArray(c, at);
+                } else if (g.name().endsWith("NDArrayWrapper") && state instanceof Value.Container st
+                        && st.get("filename") instanceof Value.Str f
+                        && (f.value().contains("/") || f.value().contains("\\") || f.value().contains(".."))) {
+                    sink.structural("pickle-joblib-side-file-path", Severity.HIGH, at,
+                            "legacy joblib array names a side file outside its own folder (read with np.load(allow_pickle=True))",
+                            "filename=" + Render.of(f));
                 } else if (!g.classification().allowed()) {
                     // __setstate__ of a class that is not allow-listed runs with attacker state.
                     sink.call(new Value.Call(g, new Value.Tuple(List.of(state)), at, Opcode.BUILD));

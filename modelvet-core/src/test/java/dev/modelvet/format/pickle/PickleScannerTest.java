@@ -240,6 +240,18 @@ class PickleScannerTest {
     }
 
     @Test
+    void legacyJoblibWrapperIsSuspiciousAndItsEscapingSideFileDangerous() {
+        byte[] local = Pickles.proto(2).global("joblib.numpy_pickle", "NDArrayWrapper").op(')').op(0x81)
+                .op('}').binunicode("filename").binunicode("model.pkl_01.npy").op('s').op('b').op('.').bytes();
+        assertThat(scan(local).maxSeverity()).isEqualTo(Severity.MEDIUM);
+        byte[] escaping = Pickles.proto(2).global("joblib.numpy_pickle", "NDArrayWrapper").op(')').op(0x81)
+                .op('}').binunicode("filename").binunicode("../../home/user/evil.npy").op('s').op('b').op('.').bytes();
+        assertThat(rule(scan(escaping), "pickle-joblib-side-file-path")).isPresent();
+        byte[] py2 = Pickles.p0().global("__builtin__", "xrange").ascii("(I0\nI3\ntR.").bytes();
+        assertThat(scan(py2).verdict()).isEqualTo(Verdict.CLEAN);
+    }
+
+    @Test
     void appendOnANonListCallsItsMethod() {
         byte[] p = Pickles.proto(2).global("mylib", "Thing").op(')').reduce().op('N').op('a').stop().bytes();
         assertThat(rule(scan(p), "pickle-implicit-call")).isPresent();
