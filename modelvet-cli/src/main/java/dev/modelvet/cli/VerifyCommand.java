@@ -24,6 +24,17 @@ final class VerifyCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Key key;
 
+    /** Ignore paths may be given relative to the model folder or as paths inside it. */
+    private java.util.List<String> relative(java.util.List<String> given) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        Path base = model.toAbsolutePath().normalize();
+        for (String g : given) {
+            Path p = Path.of(g).toAbsolutePath().normalize();
+            out.add(p.startsWith(base) ? base.relativize(p).toString().replace('\\', '/') : g);
+        }
+        return out;
+    }
+
     static final class Key {
         @Option(names = "--key", paramLabel = "PUB.pem", description = "EC public key, PEM")
         Path publicKey;
@@ -32,13 +43,16 @@ final class VerifyCommand implements Callable<Integer> {
         Path hmacFile;
     }
 
+    @Option(names = "--ignore", paramLabel = "PATH", description = "a path the signer left out (relative to the model folder); repeatable")
+    java.util.List<String> ignores = new java.util.ArrayList<>();
+
     @Override
     public Integer call() {
         Path sig = signature != null ? signature : ModelSigner.defaultSignaturePath(model);
         try {
             ModelSigner.Verified v = key.publicKey != null
-                    ? ModelSigner.verify(model, sig, Keys.publicKey(key.publicKey), null)
-                    : ModelSigner.verify(model, sig, null, SignCommand.secret(key.hmacFile));
+                    ? ModelSigner.verify(model, sig, Keys.publicKey(key.publicKey), null, relative(ignores))
+                    : ModelSigner.verify(model, sig, null, SignCommand.secret(key.hmacFile), relative(ignores));
             System.out.println("verified " + model + ": " + v.files() + " files, root sha256 " + v.rootDigest());
             return 0;
         } catch (dev.modelvet.sign.SignatureException e) {

@@ -104,6 +104,11 @@ public final class Manifest {
         return HexFormat.of().formatHex(md.digest());
     }
 
+    /** SHA-256 (hex) of the raw bytes a hex digest stands for. */
+    static String sha256Hex(String hexDigest) {
+        return HexFormat.of().formatHex(sha256().digest(HexFormat.of().parseHex(hexDigest)));
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -90,6 +90,15 @@ public final class ModelSigner {
 
     /** Verifies with an EC public key or an HMAC secret; throws naming what does not match. */
     public static Verified verify(Path model, Path signatureFile, PublicKey key, byte[] hmacSecret) throws IOException {
+        return verify(model, signatureFile, key, hmacSecret, List.of());
+    }
+
+    /**
+     * Verifies with an EC public key or an HMAC secret, leaving out {@code extraIgnores} (paths relative
+     * to the model folder) as the signer did; throws naming what does not match.
+     */
+    public static Verified verify(Path model, Path signatureFile, PublicKey key, byte[] hmacSecret, List<String> extraIgnores)
+            throws IOException {
         JsonNode bundle;
         try {
             bundle = JSON.readTree(Files.readAllBytes(signatureFile));
@@ -121,12 +130,19 @@ public final class ModelSigner {
         JsonNode pred = st.path("predicate");
         Set<String> ignores = new LinkedHashSet<>();
         pred.path("serialization").path("ignore_paths").forEach(p -> ignores.add(p.asText()));
-        ignores.addAll(ignores(model, signatureFile, List.of()));
+        ignores.addAll(ignores(model, signatureFile, extraIgnores));
         List<Manifest.Resource> listed = new ArrayList<>();
         for (JsonNode r : pred.path("resources")) listed.add(new Manifest.Resource(r.path("name").asText(), r.path("digest").asText()));
+        String root0 = new Manifest(listed).rootDigest();
+        if (Files.isRegularFile(model) && listed.size() == 1 && listed.get(0).name().equals(".")) {
+            // model_signing 1.0.0 named a single-file model "."; later versions use the file name
+            listed = List.of(new Manifest.Resource(model.getFileName().toString(), listed.get(0).digest()));
+        }
         String subjectDigest = st.path("subject").path(0).path("digest").path("sha256").asText();
-        String root = new Manifest(listed).rootDigest();
-        if (!root.equals(subjectDigest)) throw new SignatureException("the signed manifest does not hash to the subject digest (tampered statement)");
+        String root = root0;
+        if (!root.equals(subjectDigest) && !singleFileDigestMatches(listed, subjectDigest)) {
+            throw new SignatureException("the signed manifest does not hash to the subject digest (tampered statement)");
+        }
         Manifest actual = Manifest.of(model, ignores);
         Map<String, String> have = new HashMap<>();
         for (Manifest.Resource r : actual.resources()) have.put(r.name(), r.digest());
@@ -137,6 +153,11 @@ public final class ModelSigner {
         }
         if (!have.isEmpty()) throw new SignatureException(have.keySet().iterator().next() + ": file is not covered by the signature");
         return new Verified(st.path("subject").path(0).path("name").asText(), root, listed.size());
+    }
+
+    /** Early single-file statements use the file's own digest as the subject. */
+    private static boolean singleFileDigestMatches(List<Manifest.Resource> listed, String subject) {
+        return listed.size() == 1 && Manifest.sha256Hex(listed.get(0).digest()).equals(subject);
     }
 
     private static boolean ecVerify(PublicKey key, byte[] pae, byte[] sig, JsonNode bundle) throws SignatureException {
