@@ -22,8 +22,14 @@ final class CSharpAnalyzer {
     private final Set<String> usings = new HashSet<>();
     private final Map<String, String> aliases = new HashMap<>();
 
+    private static final java.util.regex.Pattern TAINT = java.util.regex.Pattern.compile(
+            "\\bRequest\\.|HttpContext|IFormFile|\\[FromBody]|\\bSocket\\b|NetworkStream|TcpClient|GetEnvironmentVariable|"
+                    + "WebClient|HttpClient|ReadAsStream|Console\\.In\\b");
+
     CSharpAnalyzer(Source src) {
         this.src = src;
+        src.methodTaint = TAINT;
+        src.methodTypes = Set.of("method_declaration", "constructor_declaration", "local_function_statement", "lambda_expression");
     }
 
     static final org.treesitter.TSQuery QUERY = new org.treesitter.TSQuery(new org.treesitter.TreeSitterCSharp(),

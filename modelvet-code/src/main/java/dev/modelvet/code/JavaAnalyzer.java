@@ -30,9 +30,15 @@ final class JavaAnalyzer {
     private final Map<String, String> imports = new HashMap<>();
     private final Set<String> wildcards = new HashSet<>();
 
+    private static final Pattern TAINT = Pattern.compile("HttpServletRequest|@RequestBody|MultipartFile|getParameter\\(|"
+            + "\\bSocket\\b|ServerSocket|ConsumerRecord|KafkaConsumer|javax\\.jms|jakarta\\.jms|getenv\\(|openStream\\(|"
+            + "openConnection\\(|HttpClient|\\brequest\\.getInputStream|socket\\.getInputStream");
+
     JavaAnalyzer(Source src, Path file) {
         this.src = src;
         this.file = file;
+        src.methodTaint = TAINT;
+        src.methodTypes = Set.of("method_declaration", "constructor_declaration", "lambda_expression");
     }
 
     static final org.treesitter.TSQuery QUERY = new org.treesitter.TSQuery(new org.treesitter.TreeSitterJava(),

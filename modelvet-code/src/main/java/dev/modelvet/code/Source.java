@@ -5,6 +5,7 @@ import dev.modelvet.scan.Severity;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,6 +19,9 @@ final class Source {
     final byte[] utf8;
     final String[] lines;
     final List<Finding> findings = new ArrayList<>();
+    /** For languages without a data-flow hint of their own: data sources that, seen in the enclosing method, raise severity. */
+    Pattern methodTaint;
+    Set<String> methodTypes = Set.of();
 
     Source(String path, String text) {
         this.path = path;
@@ -34,6 +38,17 @@ final class Source {
 
     /** Reports, unless the line carries {@code modelvet: ignore} or {@code modelvet: ignore[rule-id]}. */
     void report(Rule rule, TSNode at, Severity severity, String detail, String evidence) {
+        if (methodTaint != null && severity.atLeast(Severity.MEDIUM)) {
+            TSNode scope = at;
+            while (scope != null && !scope.isNull() && !methodTypes.contains(scope.getType())) scope = scope.getParent();
+            if (scope != null && !scope.isNull()) {
+                Matcher m = methodTaint.matcher(text(scope));
+                if (m.find()) {
+                    severity = raise(severity);
+                    detail = (detail.isEmpty() ? "" : detail + "; ") + "the method reads external input (" + m.group() + ")";
+                }
+            }
+        }
         int line = at.getStartPoint().getRow() + 1;
         int column = at.getStartPoint().getColumn() + 1;
         if (suppressed(line, rule.id)) return;

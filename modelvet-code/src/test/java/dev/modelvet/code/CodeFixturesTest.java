@@ -58,6 +58,13 @@ class CodeFixturesTest {
                 .satisfies(f -> assertThat(f.severity()).isEqualTo(dev.modelvet.scan.Severity.CRITICAL));
         assertThat(web.findings()).filteredOn(f -> f.line() == 26).singleElement()
                 .satisfies(f -> assertThat(f.severity()).isEqualTo(dev.modelvet.scan.Severity.HIGH));
+        ArtifactResult rmi = new CodeScanner().scanFile(root().resolve("java/RmiEndpoint.java"));
+        assertThat(rmi.findings()).isNotEmpty().allSatisfy(f -> {
+            assertThat(f.severity()).isEqualTo(dev.modelvet.scan.Severity.CRITICAL);
+            assertThat(f.message()).contains("external input");
+        });
+        ArtifactResult local = new CodeScanner().scanFile(root().resolve("java/Deserialize.java"));
+        assertThat(local.findings()).allSatisfy(f -> assertThat(f.severity()).isEqualTo(dev.modelvet.scan.Severity.HIGH));
         ArtifactResult broken = new CodeScanner().scanFile(root().resolve("python/syntax_error.py"));
         assertThat(broken.errors()).singleElement().satisfies(e -> assertThat(e.code()).isEqualTo("code-syntax"));
     }
