@@ -54,6 +54,7 @@ final class JavaStreamParser {
     private final List<Object> handles = new ArrayList<>();
     final Map<String, NamedClass> classes = new LinkedHashMap<>();
     private int depth;
+    private long retained;
     long objects;
 
     JavaStreamParser(ByteSource src, long start) {
@@ -329,7 +330,9 @@ final class JavaStreamParser {
     /** Modified UTF-8 (Java's writeUTF); lengths bounded by the stream. */
     private String utf(int n) throws IOException {
         if (n < 0 || n > end - pos) throw new StreamException(pos, "string of " + n + " bytes exceeds the stream");
-        int keep = Math.min(n, 1 << 16);
+        // Strings stay in the handle table; past a budget only short prefixes are kept (class names are short).
+        int keep = Math.min(n, retained > (32 << 20) ? 256 : 1 << 16);
+        retained += keep;
         byte[] b = new byte[keep];
         try {
             src.readFully(pos, b, 0, keep);

@@ -25,7 +25,7 @@ import java.util.Map;
  */
 public final class Hdf5Scanner implements FormatScanner {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    private static final long MAX_ATTRIBUTE_BYTES = 64L << 20;
+    private static final long MAX_ATTRIBUTE_BYTES = 32L << 20;
     private static final long MAX_IN_MEMORY = 64L << 20;
 
     @Override

@@ -19,6 +19,9 @@ public final class KerasConfigScanner implements FormatScanner {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(64 << 20).build()).build());
 
+    /** A tree of this much JSON fits comfortably in the 512 MiB the CLI runs with. */
+    private static final long MAX_CONFIG = 32L << 20;
+
     @Override
     public String format() {
         return "keras-config";
@@ -34,8 +37,8 @@ public final class KerasConfigScanner implements FormatScanner {
 
     @Override
     public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
-        if (artifact.size() > ctx.limits().maxHeaderBytes()) {
-            ctx.error(artifact, 0, "keras-config-too-large", "Keras config of " + artifact.size() + " bytes exceeds the limit");
+        if (artifact.size() > MAX_CONFIG) {
+            ctx.error(artifact, 0, "keras-config-too-large", "Keras config of " + artifact.size() + " bytes exceeds the limit of " + MAX_CONFIG);
             return;
         }
         JsonNode root;

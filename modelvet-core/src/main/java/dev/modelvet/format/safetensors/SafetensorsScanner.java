@@ -12,9 +12,6 @@ import dev.modelvet.scan.FormatScanner;
 import dev.modelvet.scan.ScanContext;
 import dev.modelvet.scan.Severity;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -67,16 +64,9 @@ public final class SafetensorsScanner implements FormatScanner {
         long n = le64(head.bytes(), 0);
         long bufferLength = src.size() - 8 - n;
         byte[] raw = src.readAt(8, (int) n);
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(raw)).toString();
-        } catch (CharacterCodingException e) {
-            ctx.error(artifact, 8, "safetensors-invalid-header", "safetensors header is not valid UTF-8");
-            return;
-        }
         List<Tensor> tensors = new ArrayList<>();
-        try (JsonParser p = JSON.createParser(text)) {
+        // Parsed from the bytes: Jackson checks the UTF-8 itself, and no second copy of a large header is made.
+        try (JsonParser p = JSON.createParser(raw)) {
             if (p.nextToken() != JsonToken.START_OBJECT) throw invalid("the header is not a JSON object");
             Set<String> metadataSeen = new HashSet<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -93,9 +83,13 @@ public final class SafetensorsScanner implements FormatScanner {
         } catch (Invalid e) {
             ctx.error(artifact, 8, "safetensors-invalid-header", "safetensors: " + e.getMessage());
             return;
+        } catch (com.fasterxml.jackson.core.io.JsonEOFException e) {
+            ctx.error(artifact, 8, "safetensors-invalid-header", "safetensors header: JSON ends early");
+            return;
         } catch (JsonParseException e) {
             String m = e.getOriginalMessage();
             String code = m.startsWith("Duplicate field") ? "safetensors-duplicate-key" : "safetensors-invalid-header";
+            if (m.contains("UTF-8") || m.contains("UTF8")) m = "header is not valid UTF-8 (" + m + ")";
             ctx.error(artifact, 8, code, "safetensors header: " + m.replace('\n', ' '));
             return;
         } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
