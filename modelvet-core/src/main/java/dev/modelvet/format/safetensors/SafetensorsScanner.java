@@ -37,6 +37,9 @@ public final class SafetensorsScanner implements FormatScanner {
             Map.entry("F64", 64), Map.entry("I64", 64), Map.entry("U64", 64));
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // tensor names are all distinct: interning them would only grow a symbol table
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxNumberLength(32)
                     .maxStringLength(1 << 24).build())
             .build();
