@@ -67,6 +67,10 @@ public final class SafetensorsScanner implements FormatScanner {
         long n = le64(head.bytes(), 0);
         long bufferLength = src.size() - 8 - n;
         byte[] raw = src.readAt(8, (int) n);
+        if (!validUtf8(raw)) {
+            ctx.error(artifact, 8, "safetensors-invalid-header", "safetensors header is not valid UTF-8");
+            return;
+        }
         List<Tensor> tensors = new ArrayList<>();
         // Parsed from the bytes: Jackson checks the UTF-8 itself, and no second copy of a large header is made.
         try (JsonParser p = JSON.createParser(raw)) {
@@ -197,6 +201,41 @@ public final class SafetensorsScanner implements FormatScanner {
 
     private static Invalid invalid(String m) {
         return new Invalid(m);
+    }
+
+    /** Strict UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF), without decoding to a String. */
+    static boolean validUtf8(byte[] b) {
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xFF;
+            int n;
+            int min;
+            if (c < 0x80) {
+                i++;
+                continue;
+            } else if (c >= 0xC2 && c <= 0xDF) {
+                n = 1;
+                min = 0x80;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                n = 2;
+                min = 0x800;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                n = 3;
+                min = 0x10000;
+            } else {
+                return false;
+            }
+            int cp = c & (0x3F >> n);
+            for (int k = 1; k <= n; k++) {
+                if (i + k >= b.length) return false;
+                int x = b[i + k] & 0xFF;
+                if ((x & 0xC0) != 0x80) return false;
+                cp = (cp << 6) | (x & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+            i += n + 1;
+        }
+        return true;
     }
 
     static long le64(byte[] b, int off) {
