@@ -23,6 +23,11 @@ public final class TarScanner implements FormatScanner {
 
     @Override
     public boolean detect(Head head) {
+        return looksLikeTar(head);
+    }
+
+    /** A tar header at offset 0: ustar magic, or an old-style header with a valid checksum. */
+    static boolean looksLikeTar(Head head) {
         if (head.length() < 512) return false;
         if (head.startsWith(257, "ustar".getBytes(StandardCharsets.US_ASCII))) return true;
         return checksumValid(head.bytes()) && head.at(0) != 0;
@@ -42,6 +47,8 @@ public final class TarScanner implements FormatScanner {
     public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
         ByteSource src = artifact.source();
         int count = 0;
+        long eocd = ZipReader.findEocd(src);
+        boolean eocdInsideEntry = false;
         try (TarFile tar = new TarFile(new SourceChannel(src))) {
             for (TarArchiveEntry e : tar.getEntries()) {
                 if (++count > ctx.limits().maxArchiveEntries()) {
@@ -61,6 +68,7 @@ public final class TarScanner implements FormatScanner {
                     continue;
                 }
                 if (!e.isFile()) continue;
+                if (eocd >= e.getDataOffset() && eocd < e.getDataOffset() + e.getSize()) eocdInsideEntry = true;
                 ByteSource data;
                 try (InputStream in = tar.getInputStream(e)) {
                     data = ctx.spooler().spool(in, -1);
@@ -72,6 +80,14 @@ public final class TarScanner implements FormatScanner {
             }
         } catch (IOException | RuntimeException e) {
             ctx.error(artifact, -1, "tar-malformed", "tar: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            return;
+        }
+        if (eocd >= 0 && !eocdInsideEntry) {
+            // A zip end record outside every member: the file is also a zip (zip readers accept a
+            // prefix), and what a zip reader sees is scanned too.
+            ctx.finding(artifact, eocd, "polyglot-tar-zip", Severity.MEDIUM,
+                    "the tar is also a zip archive: tar and zip readers see different content", "zip end record at offset " + eocd, "");
+            new ZipScanner().scan(artifact, null, ctx);
         }
     }
 }

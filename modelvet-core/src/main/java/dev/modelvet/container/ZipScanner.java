@@ -35,6 +35,9 @@ public final class ZipScanner implements FormatScanner {
         if (head.startsWith((byte) 'P', (byte) 'K', (byte) 3, (byte) 4) || head.startsWith((byte) 'P', (byte) 'K', (byte) 5, (byte) 6)) {
             return true;
         }
+        // A tar holding a zip (a torch checkpoint) has an end record near its end: the tar scanner
+        // owns it, and scans the zip view itself when the record lies outside every member.
+        if (TarScanner.looksLikeTar(head)) return false;
         try {
             return ZipReader.findEocd(head.source()) >= 0;
         } catch (IOException e) {
@@ -134,6 +137,13 @@ public final class ZipScanner implements FormatScanner {
                     firstLocal + " bytes before the first zip entry (a second file glued in front; PyTorch rejects it, "
                             + "Python's zipfile reads it)", "", "");
             if (!claimedAtZero) ctx.scanChild(artifact.child("<before-zip>", src.slice(0, firstLocal)));
+        }
+        long commentStart = zip.eocdOffset + 22;
+        long commentEnd = Math.min(zip.archiveEnd, src.size());
+        if (commentEnd > commentStart) {
+            // The archive comment is free-form bytes that readers hand to programs (zipfile's .comment):
+            // a payload can ride in it, so it is scanned by content like anything else.
+            ctx.scanChild(artifact.child("<zip-comment>", src.slice(commentStart, commentEnd - commentStart)));
         }
         if (zip.archiveEnd < src.size()) {
             long n = src.size() - zip.archiveEnd;

@@ -13,11 +13,19 @@ import java.util.List;
  * @param payload   "pickle" or "bytes" when the callable loads its bytes argument, which is then scanned as a
  *                  nested artifact; null otherwise
  * @param targets   the globals matched
+ * @param scannedPayloadSeverity severity when every call had its payload literally in the file (so the
+ *                  nested scan judges the content), or null to keep {@code severity}: a tensor pickled
+ *                  with pickle.dumps carries its storage as a torch file in bytes, which is harmless in itself
  */
 public record GlobalRule(String id, Severity severity, String message, String reference, String payload,
-                         List<GlobalPattern> targets) {
+                         List<GlobalPattern> targets, Severity scannedPayloadSeverity) {
     public GlobalRule {
         targets = List.copyOf(targets);
+    }
+
+    public GlobalRule(String id, Severity severity, String message, String reference, String payload,
+                      List<GlobalPattern> targets) {
+        this(id, severity, message, reference, payload, targets, null);
     }
 
     boolean matches(String module, String name) {

@@ -134,9 +134,17 @@ public final class Policy {
             int j = 0;
             for (JsonNode t : entry.path("targets")) targets.add(pattern(t, where + ".targets[" + j++ + "]"));
             if (targets.isEmpty()) throw new PolicyException(where + " (" + id + "): no targets");
+            Severity scanned = null;
+            if (entry.hasNonNull("scannedPayloadSeverity")) {
+                try {
+                    scanned = Severity.parse(entry.get("scannedPayloadSeverity").asText());
+                } catch (IllegalArgumentException e) {
+                    throw new PolicyException(where + ": scannedPayloadSeverity: " + e.getMessage());
+                }
+            }
             deny.put(id, new GlobalRule(id, severity, text(entry, "message", where, id),
                     entry.path("reference").asText(""), entry.hasNonNull("payload") ? entry.get("payload").asText() : null,
-                    targets));
+                    targets, scanned));
         }
         return new Policy(version, aliases, exact, patterns, new ArrayList<>(deny.values()), roots);
     }
@@ -184,9 +192,10 @@ public final class Policy {
                     : Classification.allowed(full);
         }
         GlobalRule rule = firstDeny(module, name, false);
-        if (rule != null) return new Classification(Classification.Kind.DENIED, rule, full);
+        Classification denied = rule == null ? null : new Classification(Classification.Kind.DENIED, rule, full);
 
-        // Attribute walks: "torch" + "os.system", or "pathlib.os" + "system", reach os.system.
+        // Attribute walks: "torch" + "os.system", or "pathlib.os" + "system", reach os.system. A walk
+        // can land on something worse than its start ("shutil" + "os.system" is os.system, not shutil).
         String[] parts = full.split("\\.", -1);
         int moduleParts = module.split("\\.", -1).length;
         for (int j = 1; j < parts.length - 1; j++) {
@@ -194,8 +203,11 @@ public final class Policy {
             String m = canonicalModule(parts[j]);
             String rest = String.join(".", java.util.Arrays.copyOfRange(parts, j + 1, parts.length));
             GlobalRule walked = firstDeny(m, rest, false);
-            if (walked != null) return new Classification(Classification.Kind.DENIED, walked, m + "." + rest);
+            if (walked != null && (denied == null || walked.severity().compareTo(denied.rule().severity()) > 0)) {
+                denied = new Classification(Classification.Kind.DENIED, walked, m + "." + rest);
+            }
         }
+        if (denied != null) return denied;
         for (String part : name.split("\\.", -1)) {
             if (part.length() > 4 && part.startsWith("__") && part.endsWith("__")) {
                 return new Classification(Classification.Kind.DENIED, DUNDER_RULE, full);

@@ -182,6 +182,49 @@ class ContainerScannerTest {
         });
     }
 
+    private static byte[] tarOf(String name, byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
+            TarArchiveEntry e = new TarArchiveEntry(name);
+            e.setSize(data.length);
+            t.putArchiveEntry(e);
+            t.write(data);
+            t.closeArchiveEntry();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void aTarHoldingAZipIsATarNotAZipWithAPrefix() throws IOException {
+        ArtifactResult r = scan(tarOf("model.pt", zip("archive/data.pkl", "}.".getBytes(StandardCharsets.ISO_8859_1), true)));
+        assertThat(r.format()).isEqualTo("tar");
+        assertThat(r.findings()).noneMatch(f -> f.severity().atLeast(Severity.MEDIUM));
+    }
+
+    @Test
+    void aZipGluedAfterATarIsScannedAsAZipToo() throws IOException {
+        byte[] tar = tarOf("README", "hello".getBytes(StandardCharsets.US_ASCII));
+        byte[] zip = zip("archive/data.pkl", EVIL, true);
+        byte[] both = java.util.Arrays.copyOf(tar, tar.length + zip.length);
+        System.arraycopy(zip, 0, both, tar.length, zip.length);
+        ArtifactResult r = scan(both);
+        assertThat(r.format()).isEqualTo("tar");
+        assertThat(r.findings()).anyMatch(f -> f.ruleId().equals("polyglot-tar-zip"));
+        assertThat(r.findings()).anyMatch(f -> f.severity() == Severity.CRITICAL && f.path().endsWith("archive/data.pkl"));
+    }
+
+    @Test
+    void aPickleInTheZipCommentIsScanned() throws IOException {
+        byte[] z = zip("a.txt", "a".getBytes(StandardCharsets.US_ASCII), true);
+        byte[] withComment = java.util.Arrays.copyOf(z, z.length + EVIL.length);
+        System.arraycopy(EVIL, 0, withComment, z.length, EVIL.length);
+        withComment[z.length - 2] = (byte) EVIL.length; // EOCD comment length (little-endian, < 256)
+        withComment[z.length - 1] = 0;
+        ArtifactResult r = scan(withComment);
+        assertThat(r.findings()).anyMatch(f -> f.severity() == Severity.CRITICAL && f.path().endsWith("<zip-comment>"));
+        assertThat(r.findings()).noneMatch(f -> f.ruleId().equals("zip-trailing-data"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gzip", "bzip2", "xz", "lzma", "zlib", "lz4"})
     void compressedPicklesAreDecompressedAndScanned(String codec) throws IOException {

@@ -40,6 +40,8 @@ final class PickleAnalysis implements PickleSink {
         final Value.Global global;
         int calls;
         int instantiations;
+        /** Calls of a payload-loading global whose payload was not literally in the file. */
+        int opaquePayloads;
         long firstUseOffset;
         String evidence;
 
@@ -79,6 +81,8 @@ final class PickleAnalysis implements PickleSink {
             if (payload != null) {
                 String name = g.dotted() + "@" + call.offset;
                 nested.add(() -> ctx.scanChild(artifact.child(name, payload)));
+            } else {
+                use.opaquePayloads++;
             }
         }
     }
@@ -168,8 +172,12 @@ final class PickleAnalysis implements PickleSink {
             case DENIED -> {
                 GlobalRule rule = c.rule();
                 String via = c.matchedAs().equals(g.dotted()) ? "" : " (resolves to " + c.matchedAs() + ")";
-                return new Finding(rule.id(), rule.severity(), artifact.path(), use.firstUseOffset,
-                        g.dotted() + " " + how + via + ": " + rule.message(), evidence, rule.reference());
+                boolean judgedByNestedScan = rule.scannedPayloadSeverity() != null && use.calls > 0
+                        && use.instantiations == 0 && use.opaquePayloads == 0;
+                Severity severity = judgedByNestedScan ? rule.scannedPayloadSeverity() : rule.severity();
+                String more = judgedByNestedScan ? " (every payload is in the file and was scanned as a nested artifact)" : "";
+                return new Finding(rule.id(), severity, artifact.path(), use.firstUseOffset,
+                        g.dotted() + " " + how + via + ": " + rule.message() + more, evidence, rule.reference());
             }
             default -> {
                 if (use.calls > 0) {

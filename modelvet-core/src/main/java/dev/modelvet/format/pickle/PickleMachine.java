@@ -94,6 +94,12 @@ final class PickleMachine {
                 case FRAME -> { }
                 case STOP -> {
                     Value result = pop(at, op);
+                    if (in.overlongFrame != null) {
+                        // An error like the C unpickler's, raised only now so that everything the
+                        // pure-Python pickle._Unpickler (joblib.load, torch.package) would run is analysed.
+                        throw new PickleFormatException("pickle-frame-overlong", in.overlongFrameOffset, in.overlongFrame
+                                + ": CPython's C unpickler refuses the stream, the pure-Python unpickler runs it to STOP");
+                    }
                     if (markCount > 0 || !stack.isEmpty()) {
                         sink.structural("pickle-unbalanced-stop", Severity.LOW, at,
                                 "STOP leaves " + stack.size() + " values and " + markCount + " marks unused", "");

@@ -52,6 +52,9 @@ final class PickleReader {
     private long frameEnd = -1;
     String frameViolation;
     long frameViolationOffset;
+    /** A FRAME longer than the rest of the data (reported at STOP: a merely truncated file never gets there). */
+    String overlongFrame;
+    long overlongFrameOffset;
     /**
      * For an opcode that crosses its frame's end: the read that does not fit in the frame, which a
      * frame-buffering reader restarts at the frame end (dropping the rest of the frame), else -1.
@@ -123,10 +126,15 @@ final class PickleReader {
                 frameViolationOffset = offset;
             }
             if (longArg < 0 || longArg > end - after) {
-                throw new PickleFormatException("pickle-truncated", offset,
-                        "FRAME declares " + Long.toUnsignedString(longArg) + " bytes but only " + (end - after) + " follow");
+                // CPython's C unpickler refuses this; the pure-Python pickle._Unpickler (joblib.load,
+                // torch.package) reads the short frame and runs its opcodes. Report and go on.
+                overlongFrame = "FRAME at offset " + offset + " declares " + Long.toUnsignedString(longArg) + " bytes but only "
+                        + (end - after) + " follow";
+                overlongFrameOffset = offset;
+                frameEnd = end;
+            } else {
+                frameEnd = after + longArg;
             }
-            frameEnd = after + longArg;
         } else if (frameEnd >= 0 && offset < frameEnd && after > frameEnd) {
             frameViolation = op + " at offset " + offset + " crosses the end of its FRAME at " + frameEnd
                     + " (its argument runs to " + after + ")";

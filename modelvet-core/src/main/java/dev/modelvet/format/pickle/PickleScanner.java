@@ -119,6 +119,48 @@ public final class PickleScanner implements FormatScanner {
         analysis.flush();
     }
 
+    /** How far past the last good stream the scanner looks for a hidden one, and how many candidates it tries. */
+    private static final long HIDDEN_STREAM_WINDOW = 16L << 20;
+    private static final int HIDDEN_STREAM_CANDIDATES = 256;
+
+    /**
+     * Looks for a protocol 2-5 pickle that starts inside junk after the last STOP: a candidate is a
+     * PROTO opcode whose stream, parsed on its own, reaches STOP and resolves a global. Only then is
+     * it worth a finding; random bytes almost never pass that test. Returns its offset or -1.
+     */
+    static long findHiddenStream(ByteSource source, long from, Limits limits) {
+        try {
+            return hiddenStream(source, from, limits);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long hiddenStream(ByteSource source, long from, Limits limits) throws IOException {
+        long end = Math.min(source.size() - 2, from + HIDDEN_STREAM_WINDOW);
+        byte[] buf = new byte[64 * 1024];
+        int tried = 0;
+        for (long base = from; base < end; base += buf.length - 1) {
+            int n = source.read(base, buf, 0, (int) Math.min(buf.length, end + 2 - base));
+            if (n < 2) break;
+            for (int i = 0; i + 1 < n; i++) {
+                if (buf[i] != (byte) 0x80 || buf[i + 1] < 2 || buf[i + 1] > PickleMachine.HIGHEST_PROTOCOL) continue;
+                if (++tried > HIDDEN_STREAM_CANDIDATES) return -1;
+                long at = base + i;
+                ProbeSink sink = new ProbeSink();
+                PickleReader reader = new PickleReader(source, at, 256, 1 << 16);
+                PickleMachine m = new PickleMachine(reader, sink, Policy.bundled(), limits, new HashMap<>(), 0);
+                try {
+                    m.run();
+                    if (sink.plausibleCall || sink.plausibleGlobal) return at;
+                } catch (IOException | RuntimeException e) {
+                    // not a stream
+                }
+            }
+        }
+        return -1;
+    }
+
     /**
      * Scans consecutive pickle streams from {@code start}.
      *
@@ -159,6 +201,15 @@ public final class PickleScanner implements FormatScanner {
                                 : trailing + " bytes after the last STOP are not a pickle";
                         analysis.structural("pickle-trailing-data", machine.sawGlobal ? Severity.MEDIUM : Severity.LOW, pos,
                                 "data after the end of the pickle: " + what, "");
+                        long hidden = machine.sawGlobal ? -1 : findHiddenStream(source, pos + 1, limits);
+                        if (hidden >= 0) {
+                            analysis.structural("pickle-hidden-stream", Severity.MEDIUM, hidden,
+                                    "a complete pickle stream that calls globals starts " + (hidden - pos)
+                                            + " bytes into the data after the last STOP: a loader that seeks past the junk runs it",
+                                    "offset " + hidden);
+                            pos = hidden;
+                            continue;
+                        }
                     }
                     break;
                 } catch (LimitExceededException e) {
