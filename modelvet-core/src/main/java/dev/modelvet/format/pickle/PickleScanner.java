@@ -139,13 +139,16 @@ public final class PickleScanner implements FormatScanner {
     private static long hiddenStream(ByteSource source, long from, Limits limits) throws IOException {
         long end = Math.min(source.size() - 2, from + HIDDEN_STREAM_WINDOW);
         byte[] buf = new byte[64 * 1024];
+        int overlap = 512;
         int tried = 0;
-        for (long base = from; base < end; base += buf.length - 1) {
+        long parsed = 0;
+        for (long base = from; base < end; base += buf.length - overlap) {
             int n = source.read(base, buf, 0, (int) Math.min(buf.length, end + 2 - base));
             if (n < 2) break;
-            for (int i = 0; i + 1 < n; i++) {
-                if (buf[i] != (byte) 0x80 || buf[i + 1] < 2 || buf[i + 1] > PickleMachine.HIGHEST_PROTOCOL) continue;
-                if (++tried > HIDDEN_STREAM_CANDIDATES) return -1;
+            for (int i = 0; i + 1 < n && base + i < end; i++) {
+                boolean binary = buf[i] == (byte) 0x80 && buf[i + 1] >= 2 && buf[i + 1] <= PickleMachine.HIGHEST_PROTOCOL;
+                if (!binary && !(buf[i] == 'c' && textGlobalAt(buf, i + 1, n))) continue;
+                if (++tried > HIDDEN_STREAM_CANDIDATES || parsed > 4 * HIDDEN_STREAM_WINDOW) return -1;
                 long at = base + i;
                 ProbeSink sink = new ProbeSink();
                 PickleReader reader = new PickleReader(source, at, 256, 1 << 16);
@@ -156,9 +159,30 @@ public final class PickleScanner implements FormatScanner {
                 } catch (IOException | RuntimeException e) {
                     // not a stream
                 }
+                parsed += reader.position() - at;
             }
+            if (base + n >= end + 2) break;
         }
         return -1;
+    }
+
+    /** {@code module\nname\n} with identifier characters, as a protocol-0 GLOBAL argument (within the buffer). */
+    private static boolean textGlobalAt(byte[] b, int from, int n) {
+        int lines = 0;
+        int len = 0;
+        for (int i = from; i < n && i < from + 256; i++) {
+            int c = b[i];
+            if (c == '\n') {
+                if (len == 0) return false;
+                if (++lines == 2) return true;
+                len = 0;
+            } else if (Character.isLetterOrDigit(c) || c == '_' || c == '.') {
+                if (len++ == 0 && Character.isDigit(c)) return false;
+            } else {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

@@ -127,6 +127,31 @@ class PickleScannerTest {
     }
 
     @Test
+    void aProtocolZeroStreamBehindJunkIsFound() {
+        byte[] p = Pickles.proto(2).op('N').stop().ascii("\u0001\u0002junk").ascii("cposix\nsystem\n(S'id'\ntR.").bytes();
+        ArtifactResult r = scan(p);
+        assertThat(any(r, Severity.CRITICAL, "posix.system('id')")).isTrue();
+        assertThat(rule(r, "pickle-hidden-stream")).isPresent();
+    }
+
+    @Test
+    void randomBytesAfterStopAreNotTakenForAHiddenStream() {
+        java.util.Random random = new java.util.Random(7);
+        byte[] junk = new byte[1 << 20];
+        random.nextBytes(junk);
+        junk[0] = 1;
+        for (int i = 1000; i < junk.length; i += 4096) { // plant candidates: PROTO and text-GLOBAL look-alikes
+            junk[i] = (byte) 0x80;
+            junk[i + 1] = 4;
+            System.arraycopy("cfoo\nbar\n".getBytes(StandardCharsets.US_ASCII), 0, junk, i + 100, 9);
+        }
+        byte[] p = Pickles.proto(2).op('N').stop().append(junk).bytes();
+        ArtifactResult r = scan(p);
+        assertThat(rule(r, "pickle-hidden-stream")).isEmpty();
+        assertThat(r.verdict()).isEqualTo(Verdict.CLEAN);
+    }
+
+    @Test
     void frameWhoseLengthDisagreesWithItsOpcodesIsAFinding() {
         byte[] body = Pickles.p0().op('N').stop().bytes();
         byte[] p = Pickles.proto(4).op(0x95).u64(1).op('C').raw(3).ascii("abc").op('0').append(body).bytes();
