@@ -199,8 +199,8 @@ public final class Policy {
         String[] parts = full.split("\\.", -1);
         int moduleParts = module.split("\\.", -1).length;
         for (int j = 1; j < parts.length - 1; j++) {
-            if (j < moduleParts && !walkRoots.contains(parts[j])) continue;
-            String m = canonicalModule(parts[j]);
+            String m = walkSegment(parts[j]);
+            if (j < moduleParts && !walkRoots.contains(parts[j]) && !walkRoots.contains(m)) continue;
             String rest = String.join(".", java.util.Arrays.copyOfRange(parts, j + 1, parts.length));
             GlobalRule walked = firstDeny(m, rest, false);
             if (walked != null && (denied == null || walked.severity().compareTo(denied.rule().severity()) > 0)) {
@@ -219,6 +219,20 @@ public final class Policy {
             }
         }
         return Classification.unknown(full);
+    }
+
+    /**
+     * A module reached as an attribute: aliases apply, and a private alias of a walk root
+     * ({@code tempfile._os}, {@code collections._sys}, {@code X._shutil}: modules that
+     * {@code import os as _os}) is that module.
+     */
+    private String walkSegment(String segment) {
+        String m = canonicalModule(segment);
+        if (m.equals(segment) && segment.length() > 1 && segment.charAt(0) == '_' && segment.charAt(1) != '_'
+                && walkRoots.contains(segment.substring(1))) {
+            return segment.substring(1);
+        }
+        return m;
     }
 
     private GlobalRule firstDeny(String module, String name, boolean exactOnly) {

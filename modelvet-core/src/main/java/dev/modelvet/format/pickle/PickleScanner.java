@@ -218,6 +218,15 @@ public final class PickleScanner implements FormatScanner {
                         } else {
                             ctx.error(artifact, e.offset(), e.code(), e.getMessage()
                                     + (analysis.hasGlobals() ? " (findings before this point are reported: the loader ran them)" : ""));
+                            long hidden = findHiddenStream(source, Math.max(pos + 1, e.offset()), limits);
+                            if (hidden >= 0) {
+                                analysis.structural("pickle-hidden-stream", Severity.MEDIUM, hidden,
+                                        "a complete pickle stream that calls globals starts at offset " + hidden
+                                                + ", after the point where the first stream breaks: a loader that seeks there runs it",
+                                        "offset " + hidden);
+                                pos = hidden;
+                                continue;
+                            }
                         }
                     } else {
                         long trailing = source.size() - pos;
@@ -225,7 +234,7 @@ public final class PickleScanner implements FormatScanner {
                                 : trailing + " bytes after the last STOP are not a pickle";
                         analysis.structural("pickle-trailing-data", machine.sawGlobal ? Severity.MEDIUM : Severity.LOW, pos,
                                 "data after the end of the pickle: " + what, "");
-                        long hidden = machine.sawGlobal ? -1 : findHiddenStream(source, pos + 1, limits);
+                        long hidden = findHiddenStream(source, pos + 1, limits);
                         if (hidden >= 0) {
                             analysis.structural("pickle-hidden-stream", Severity.MEDIUM, hidden,
                                     "a complete pickle stream that calls globals starts " + (hidden - pos)

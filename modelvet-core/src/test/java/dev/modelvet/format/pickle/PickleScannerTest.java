@@ -58,7 +58,9 @@ class PickleScannerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"torch|os.system", "pathlib|os.system", "numpy|sys.modules", "collections|os.system"})
+    @ValueSource(strings = {"torch|os.system", "pathlib|os.system", "numpy|sys.modules", "collections|os.system",
+            "shutil|os.system", "tempfile|_os.system", "argparse._os|system", "collections|_sys.modules",
+            "torch.serialization|_subprocess.Popen", "zipfile|_builtins.eval"})
     void dottedNamesWalkingToDangerousModules(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).stackGlobal(parts[0], parts[1]).sbu("x").tuple1().reduce().stop().bytes();
@@ -132,6 +134,14 @@ class PickleScannerTest {
         ArtifactResult r = scan(p);
         assertThat(any(r, Severity.CRITICAL, "posix.system('id')")).isTrue();
         assertThat(rule(r, "pickle-hidden-stream")).isPresent();
+    }
+
+    @Test
+    void aStreamAfterABrokenFirstStreamIsFound() {
+        byte[] p = Pickles.proto(4).op('N').ascii("\u00ff\u00fejunk").append(Pickles.proto(4).call("os", "system", "id").stop().bytes()).bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.errors()).isNotEmpty();
+        assertThat(any(r, Severity.CRITICAL, "os.system('id')")).isTrue();
     }
 
     @Test
