@@ -72,6 +72,16 @@ class PickleScannerTest {
         });
     }
 
+    /** Library functions that evaluate strings (pandas/numexpr/sympy eval, Tcl) or load further models. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pandas|eval", "pandas.core.frame|DataFrame.query", "numexpr|evaluate", "sympy|sympify",
+            "tkinter|Tcl", "tensorflow.keras.models|load_model", "tf_keras.models|load_model"})
+    void stringEvaluatingLibraryFunctionsAreCritical(String spec) {
+        String[] parts = spec.split("\\|");
+        byte[] p = Pickles.proto(4).call(parts[0], parts[1], "__import__('os').system('id')").stop().bytes();
+        assertThat(scan(p).maxSeverity()).isEqualTo(Severity.CRITICAL);
+    }
+
     @Test
     void dunderAttributeWalkIsCritical() {
         byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
