@@ -427,19 +427,78 @@ final class PickleMachine {
     private Value evaluate(Value.Call c) {
         if (!(c.callable instanceof Value.Global g) || !(c.args instanceof Value.Tuple t)) return c;
         String f = policy.canonicalModule(g.module()) + "." + g.name();
-        if ((f.equals("_codecs.encode") || f.equals("codecs.encode")) && !t.items().isEmpty()
-                && t.items().get(0) instanceof Value.Str s && !s.truncated()) {
-            String enc = t.items().size() > 1 && t.items().get(1) instanceof Value.Str e ? e.value().toLowerCase() : "utf-8";
-            java.nio.charset.Charset cs = enc.replace("_", "-").matches("latin-?1|iso-8859-1|l1")
-                    ? java.nio.charset.StandardCharsets.ISO_8859_1 : java.nio.charset.StandardCharsets.UTF_8;
-            byte[] b = s.value().getBytes(cs);
-            return new Value.Bytes(b, b.length, -1);
+        if ((f.equals("_codecs.encode") || f.equals("codecs.encode")) && !t.items().isEmpty()) {
+            return encode(t);
         }
         if ((f.equals("builtins.bytes") || f.equals("builtins.bytearray")) && t.items().size() == 1
                 && t.items().get(0) instanceof Value.Bytes b) {
             return b;
         }
+        if ((f.equals("builtins.bytes") || f.equals("builtins.bytearray")) && t.items().size() >= 2
+                && t.items().get(0) instanceof Value.Str) {
+            Value r = encode(t);
+            return r instanceof Value.Bytes ? r : new Value.Opaque("bytes result");
+        }
+        if (f.equals("builtins.str") || f.equals("builtins.unicode")) {
+            // str(x) feeds computed names to STACK_GLOBAL as easily as codecs do: follow the simple cases.
+            if (t.items().size() == 1 && t.items().get(0) instanceof Value.Str s) return s;
+            if (t.items().size() == 1 && t.items().get(0) instanceof Value.Int i) return new Value.Str(Long.toString(i.value()), false);
+            if (t.items().size() >= 2 && t.items().get(0) instanceof Value.Bytes b && b.data() != null && b.data().length == b.length()
+                    && t.items().get(1) instanceof Value.Str e) {
+                java.nio.charset.Charset cs = textCharset(e.value());
+                if (cs != null) {
+                    try {
+                        return new Value.Str(cs.newDecoder().decode(java.nio.ByteBuffer.wrap(b.data())).toString(), false);
+                    } catch (java.nio.charset.CharacterCodingException ex) {
+                        return new Value.Opaque("str decode error");
+                    }
+                }
+            }
+            return new Value.Opaque("str result");
+        }
         return c;
+    }
+
+    /**
+     * {@code _codecs.encode(obj, encoding='utf-8')} as CPython's standard codecs compute it: text
+     * encodings give bytes, {@code rot_13} gives a str (so it can feed STACK_GLOBAL). Anything else
+     * is a value of unknown type: following it as bytes would make a computed import name look like
+     * an error instead of a call.
+     */
+    private static Value encode(Value.Tuple t) {
+        Value obj = t.items().get(0);
+        Value e = t.items().size() > 1 ? t.items().get(1) : new Value.Str("utf-8", false);
+        if (!(obj instanceof Value.Str s) || s.truncated() || !(e instanceof Value.Str es)) return new Value.Opaque("codecs.encode result");
+        java.nio.charset.Charset cs = textCharset(es.value());
+        if (cs != null) {
+            if (!cs.newEncoder().canEncode(s.value())) return new Value.Opaque("codecs.encode error");
+            byte[] b = s.value().getBytes(cs);
+            return new Value.Bytes(b, b.length, -1);
+        }
+        String enc = es.value().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.]+", "_");
+        if (enc.equals("rot13") || enc.equals("rot_13")) {
+            StringBuilder r = new StringBuilder(s.value().length());
+            for (char c : s.value().toCharArray()) {
+                if (c >= 'a' && c <= 'z') r.append((char) ('a' + (c - 'a' + 13) % 26));
+                else if (c >= 'A' && c <= 'Z') r.append((char) ('A' + (c - 'A' + 13) % 26));
+                else r.append(c);
+            }
+            return new Value.Str(r.toString(), false);
+        }
+        return new Value.Opaque("codecs.encode(..., '" + es.value() + "') result");
+    }
+
+    /** Python's latin-1, UTF-8 and ASCII codec names (after encodings.normalize_encoding), else null. */
+    private static java.nio.charset.Charset textCharset(String name) {
+        String enc = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9.]+", "_");
+        return switch (enc) {
+            case "latin_1", "latin1", "latin", "l1", "iso8859_1", "iso_8859_1", "8859", "cp819", "iso_ir_100", "csisolatin1",
+                 "ibm819", "iso_8859_1_1987" -> java.nio.charset.StandardCharsets.ISO_8859_1;
+            case "utf_8", "utf8", "u8", "utf", "cp65001" -> java.nio.charset.StandardCharsets.UTF_8;
+            case "ascii", "us_ascii", "646", "us", "cp367", "ibm367", "csascii", "iso646_us", "ansi_x3.4_1968" ->
+                    java.nio.charset.StandardCharsets.US_ASCII;
+            default -> null;
+        };
     }
 
     private Value.Global global(String module, String name, long at) {

@@ -82,6 +82,30 @@ class PickleScannerTest {
         assertThat(scan(p).maxSeverity()).isEqualTo(Severity.CRITICAL);
     }
 
+    /** STACK_GLOBAL operands computed by allow-listed calls: rot13 via _codecs.encode, str(bytes, 'latin1'), str(str). */
+    @Test
+    void importNamesComputedByAllowedCallsAreFollowed() {
+        byte[] rot13 = Pickles.proto(4)
+                .stackGlobal("_codecs", "encode").sbu("bf").sbu("rot13").op(0x86).reduce()
+                .stackGlobal("_codecs", "encode").sbu("flfgrz").sbu("rot_13").op(0x86).reduce()
+                .op(0x93).sbu("id").tuple1().reduce().stop().bytes();
+        assertThat(any(scan(rot13), Severity.CRITICAL, "os.system('id')")).isTrue();
+
+        byte[] strOfBytes = Pickles.proto(4)
+                .stackGlobal("builtins", "str").shortBinbytes("posix".getBytes(StandardCharsets.US_ASCII)).sbu("latin-1").op(0x86).reduce()
+                .stackGlobal("builtins", "str").sbu("system").tuple1().reduce()
+                .op(0x93).sbu("id").tuple1().reduce().stop().bytes();
+        assertThat(any(scan(strOfBytes), Severity.CRITICAL, "posix.system('id')")).isTrue();
+
+        // An encoding whose result is not modelled leaves the name unknown: HIGH, never a mere parse error.
+        byte[] other = Pickles.proto(4)
+                .stackGlobal("_codecs", "encode").sbu("os").sbu("utf-16").op(0x86).reduce()
+                .sbu("system").op(0x93).sbu("id").tuple1().reduce().stop().bytes();
+        ArtifactResult r = scan(other);
+        assertThat(r.maxSeverity()).isEqualTo(Severity.HIGH);
+        assertThat(rule(r, "pickle-unresolved-global")).isPresent();
+    }
+
     @Test
     void dunderAttributeWalkIsCritical() {
         byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
