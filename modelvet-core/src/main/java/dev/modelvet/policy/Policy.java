@@ -173,6 +173,41 @@ public final class Policy {
         return version;
     }
 
+    private volatile String fingerprint;
+
+    /**
+     * SHA-256 of everything that decides a classification (aliases, allow and deny lists, walk roots),
+     * so that cached results are never reused under a different policy that kept its version string.
+     */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            StringBuilder sb = new StringBuilder(version).append('\n');
+            new java.util.TreeMap<>(aliases).forEach((k, v) -> sb.append("alias ").append(k).append('=').append(v).append('\n'));
+            new java.util.TreeSet<>(exactAllow).forEach(a -> sb.append("allow ").append(a).append('\n'));
+            for (GlobalPattern p : patternAllow) sb.append("allow ").append(describe(p)).append('\n');
+            for (GlobalRule r : deny) {
+                sb.append("deny ").append(r.id()).append(' ').append(r.severity()).append(' ').append(r.payload())
+                        .append(' ').append(r.scannedPayloadSeverity());
+                for (GlobalPattern p : r.targets()) sb.append(' ').append(describe(p));
+                sb.append('\n');
+            }
+            new java.util.TreeSet<>(walkRoots).forEach(w -> sb.append("walk ").append(w).append('\n'));
+            try {
+                byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                f = java.util.HexFormat.of().formatHex(h);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    private static String describe(GlobalPattern p) {
+        return p.module() + (p.submodules() ? ".**" : "") + ":" + String.join(",", p.names());
+    }
+
     public List<GlobalRule> denyRules() {
         return deny;
     }

@@ -48,7 +48,12 @@ public final class BatchScanner {
         this.config = config;
         this.jobs = Math.max(1, jobs);
         this.cache = cache;
-        this.policyKey = Scanner.VERSION + "/" + scanner.policy().version();
+        this.policyKey = cacheKey(scanner.policy());
+    }
+
+    /** What cached results are valid for: this build of modelvet with exactly this policy. */
+    public static String cacheKey(dev.modelvet.policy.Policy policy) {
+        return Scanner.VERSION + "+" + Scanner.BUILD + "/" + policy.version() + "#" + policy.fingerprint().substring(0, 16);
     }
 
     public Report scan(List<Path> inputs, Listener listener) {

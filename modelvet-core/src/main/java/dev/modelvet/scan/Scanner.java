@@ -26,6 +26,19 @@ import java.util.stream.Stream;
  */
 public final class Scanner {
     public static final String VERSION = "0.1.0";
+    /** Identifies the build (its timestamp), so results cached by another build of the same version are not reused. */
+    public static final String BUILD = readBuild();
+
+    private static String readBuild() {
+        try (java.io.InputStream in = Scanner.class.getResourceAsStream("/dev/modelvet/build.properties")) {
+            if (in == null) return "unknown";
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("build", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
 
     private final Limits limits;
     private final Policy policy;

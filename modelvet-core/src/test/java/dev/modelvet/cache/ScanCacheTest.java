@@ -35,7 +35,7 @@ class ScanCacheTest {
             Report first = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
             assertThat(cache.knownHash(a)).isPresent();
             String sha = cache.knownHash(a).orElseThrow();
-            assertThat(cache.get(sha, Scanner.VERSION + "/" + scanner.policy().version(), "x")).isPresent();
+            assertThat(cache.get(sha, dev.modelvet.scan.BatchScanner.cacheKey(scanner.policy()), "x")).isPresent();
             Report second = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(b), new BatchScanner.Listener() { });
             ArtifactResult r = second.results().get(0);
             assertThat(r.verdict()).isEqualTo(Verdict.MALICIOUS);
@@ -53,7 +53,12 @@ class ScanCacheTest {
             new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
             String sha = cache.knownHash(a).orElseThrow();
             Policy other = Policy.bundled().extend(new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"version\": \"x\"}"), "t");
-            assertThat(cache.get(sha, Scanner.VERSION + "/" + other.version(), "a")).isEmpty();
+            assertThat(cache.get(sha, dev.modelvet.scan.BatchScanner.cacheKey(other), "a")).isEmpty();
+            // Same version string, one more deny rule: a different key all the same.
+            Policy sameVersion = Policy.bundled().extend(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"deny\": [{\"id\": \"t\", \"severity\": \"HIGH\", \"targets\": [{\"module\": \"m\", \"names\": \"*\"}]}]}"), "t");
+            assertThat(sameVersion.version()).isEqualTo(Policy.bundled().version());
+            assertThat(cache.get(sha, dev.modelvet.scan.BatchScanner.cacheKey(sameVersion), "a")).isEmpty();
             Files.write(a, "changed".getBytes(StandardCharsets.UTF_8));
             a.toFile().setLastModified(System.currentTimeMillis() + 5000);
             assertThat(cache.knownHash(a)).isEmpty();

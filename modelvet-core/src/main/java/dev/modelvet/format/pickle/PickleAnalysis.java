@@ -42,6 +42,10 @@ final class PickleAnalysis implements PickleSink {
         int instantiations;
         /** Calls of a payload-loading global whose payload was not literally in the file. */
         int opaquePayloads;
+        /** getattr calls that resolved to an allow-listed attribute, and whether getattr was also passed around. */
+        int allowedLookups;
+        boolean passedAsArgument;
+        String lookedUp;
         long firstUseOffset;
         String evidence;
 
@@ -57,7 +61,21 @@ final class PickleAnalysis implements PickleSink {
     }
 
     @Override
+    public void lookup(Value.Global getattr, Value.Global resolved, long offset) {
+        GlobalUse use = uses.computeIfAbsent(getattr.module() + "\n" + getattr.name(), k -> new GlobalUse(getattr));
+        if (use.allowedLookups++ == 0) use.lookedUp = resolved.dotted();
+    }
+
+    @Override
     public void call(Value.Call call) {
+        if (call.args instanceof Value.Tuple args) {
+            for (Value a : args.items()) {
+                if (a instanceof Value.Global passed) {
+                    GlobalUse u = uses.get(passed.module() + "\n" + passed.name());
+                    if (u != null) u.passedAsArgument = true;
+                }
+            }
+        }
         if (!(call.callable instanceof Value.Global g)) return;
         reconstructorTargets(g, call);
         GlobalUse use = uses.computeIfAbsent(g.module() + "\n" + g.name(), k -> new GlobalUse(g));
@@ -97,6 +115,9 @@ final class PickleAnalysis implements PickleSink {
         if (f.equals("copyreg._reconstructor") && t.items().size() >= 2 && t.items().get(1) instanceof Value.Global base
                 && !base.classification().allowed()) {
             call(new Value.Call(base, new Value.Tuple(t.items().subList(2, t.items().size())), call.offset, Opcode.REDUCE));
+        } else if ((f.equals("torch._tensor._rebuild_from_type_v2") || f.equals("torch._tensor._rebuild_from_type"))
+                && t.items().size() >= 3 && t.items().get(2) instanceof Value.Tuple fargs) {
+            call(new Value.Call(t.items().get(0), fargs, call.offset, Opcode.REDUCE)); // func(*args)
         } else if ((f.equals("copyreg.__newobj__") || f.equals("copyreg.__newobj_ex__")) && t.items().get(0) instanceof Value.Global cls) {
             call(new Value.Call(cls, new Value.Tuple(t.items().subList(1, t.items().size())), call.offset, Opcode.NEWOBJ));
         }
@@ -170,6 +191,12 @@ final class PickleAnalysis implements PickleSink {
                 return null;
             }
             case DENIED -> {
+                if (use.allowedLookups > 0 && use.calls == 0 && use.instantiations == 0 && !use.passedAsArgument) {
+                    return new Finding("pickle-attribute-lookup", Severity.INFO, artifact.path(), use.firstUseOffset,
+                            g.dotted() + " used only to look up allow-listed attributes (" + use.lookedUp
+                                    + (use.allowedLookups > 1 ? " and " + (use.allowedLookups - 1) + " more" : "") + ")",
+                            g.dotted() + "(..., '" + use.lookedUp.substring(use.lookedUp.lastIndexOf('.') + 1) + "')", "");
+                }
                 GlobalRule rule = c.rule();
                 String via = c.matchedAs().equals(g.dotted()) ? "" : " (resolves to " + c.matchedAs() + ")";
                 boolean judgedByNestedScan = rule.scannedPayloadSeverity() != null && use.calls > 0

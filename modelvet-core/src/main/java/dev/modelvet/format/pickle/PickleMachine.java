@@ -408,7 +408,18 @@ final class PickleMachine {
         in.skip(array.byteCount());
     }
 
+    private static final java.util.regex.Pattern ATTRIBUTE = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
     private Value call(Value callable, Value args, long at, Opcode how) {
+        Value.Global looked = attributeLookup(callable, args, how, at);
+        if (looked != null) {
+            if (looked.classification().allowed()) {
+                sink.lookup((Value.Global) callable, looked, at);
+                return looked;
+            }
+            sink.call(new Value.Call(callable, args, at, how));
+            return looked;
+        }
         Value.Call c = new Value.Call(callable, args, at, how);
         if (!(callable instanceof Value.Global) && how != Opcode.NEWOBJ && how != Opcode.NEWOBJ_EX) {
             Value inner = callable;
@@ -421,6 +432,22 @@ final class PickleMachine {
         }
         sink.call(c);
         return evaluate(c);
+    }
+
+    /**
+     * {@code getattr(Global, 'attr')} resolves like the dotted global {@code module.Name.attr} (what
+     * CPython writes for classmethods and by-name enum members); null for anything else.
+     */
+    private Value.Global attributeLookup(Value callable, Value args, Opcode how, long at) {
+        if (how != Opcode.REDUCE || !(callable instanceof Value.Global g) || !g.name().equals("getattr")
+                || !policy.canonicalModule(g.module()).equals("builtins")) {
+            return null;
+        }
+        if (!(args instanceof Value.Tuple t) || t.items().size() != 2 || !(t.items().get(0) instanceof Value.Global owner)
+                || !(t.items().get(1) instanceof Value.Str attr) || attr.truncated() || !ATTRIBUTE.matcher(attr.value()).matches()) {
+            return null;
+        }
+        return global(owner.module(), owner.name() + "." + attr.value(), at);
     }
 
     /** A few pure allow-listed calls are evaluated, so that their results can be followed. */

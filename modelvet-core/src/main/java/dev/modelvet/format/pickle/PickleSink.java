@@ -27,6 +27,14 @@ interface PickleSink {
     default void frameView(long opOffset, long readStart, long frameEnd) {
     }
 
+    /**
+     * {@code builtins.getattr(owner, 'name')} with a constant name, which resolved to an allow-listed
+     * attribute (the way CPython pickles classmethods such as {@code zoneinfo.ZoneInfo._unpickle}):
+     * a lookup, reported instead of {@link #call}.
+     */
+    default void lookup(Value.Global getattr, Value.Global resolved, long offset) {
+    }
+
     /** A persistent id handed to {@code persistent_load}. */
     void persistentId(Value pid, long offset);
 }

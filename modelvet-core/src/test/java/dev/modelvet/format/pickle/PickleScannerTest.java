@@ -106,6 +106,33 @@ class PickleScannerTest {
         assertThat(rule(r, "pickle-unresolved-global")).isPresent();
     }
 
+    /** CPython pickles classmethods as getattr(Class, 'name'): zoneinfo time zones in pandas frames do this. */
+    @Test
+    void getattrOfAnAllowListedAttributeIsALookupNotACall() {
+        byte[] zone = Pickles.proto(4).stackGlobal("builtins", "getattr").memoize()
+                .stackGlobal("zoneinfo", "ZoneInfo").sbu("_unpickle").op(0x86).reduce()
+                .sbu("Asia/Tokyo").binint1(1).op(0x86).reduce().stop().bytes();
+        ArtifactResult r = scan(zone);
+        assertThat(r.verdict()).isEqualTo(Verdict.CLEAN);
+        assertThat(rule(r, "pickle-attribute-lookup")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.INFO));
+
+        // Attributes that are not allow-listed, dunder walks and getattr passed to a helper that calls it stay critical.
+        byte[] method = Pickles.proto(4).stackGlobal("builtins", "getattr")
+                .stackGlobal("numpy", "ndarray").sbu("tofile").op(0x86).reduce().stop().bytes();
+        assertThat(scan(method).maxSeverity()).isEqualTo(Severity.CRITICAL);
+        byte[] dunder = Pickles.proto(4).stackGlobal("builtins", "getattr")
+                .stackGlobal("zoneinfo", "ZoneInfo").sbu("__init__").op(0x86).reduce().stop().bytes();
+        assertThat(scan(dunder).maxSeverity()).isEqualTo(Severity.CRITICAL);
+        byte[] mixed = Pickles.proto(4).stackGlobal("builtins", "getattr").binput(0)
+                .stackGlobal("zoneinfo", "ZoneInfo").sbu("_unpickle").op(0x86).reduce().op('0')
+                .binget(0).stackGlobal("builtins", "str").sbu("x").tuple1().reduce().sbu("y").op(0x86).reduce().stop().bytes();
+        assertThat(scan(mixed).maxSeverity()).isEqualTo(Severity.CRITICAL);
+        byte[] passed = Pickles.proto(4).stackGlobal("torch._tensor", "_rebuild_from_type_v2")
+                .op('(').stackGlobal("builtins", "getattr").stackGlobal("torch", "Tensor")
+                .op('(').stackGlobal("zoneinfo", "ZoneInfo").sbu("_unpickle").op('t').op('}').op('t').reduce().stop().bytes();
+        assertThat(scan(passed).maxSeverity()).isEqualTo(Severity.CRITICAL);
+    }
+
     @Test
     void dunderAttributeWalkIsCritical() {
         byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
