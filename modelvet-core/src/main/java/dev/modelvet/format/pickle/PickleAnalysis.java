@@ -186,17 +186,18 @@ final class PickleAnalysis implements PickleSink {
         }
         String how = use.calls > 0 ? "called" : use.instantiations > 0 ? "instantiated" : "referenced";
         String evidence = use.evidence != null ? use.evidence : g.dotted();
+        if (c.kind() != Classification.Kind.ALLOWED && use.allowedLookups > 0 && use.calls == 0 && use.instantiations == 0
+                && !use.passedAsArgument) {
+            return new Finding("pickle-attribute-lookup", Severity.INFO, artifact.path(), use.firstUseOffset,
+                    g.dotted() + " used only to look up allow-listed names (" + use.lookedUp
+                            + (use.allowedLookups > 1 ? " and " + (use.allowedLookups - 1) + " more" : "") + ")",
+                    g.dotted() + "(..., '" + use.lookedUp.substring(use.lookedUp.lastIndexOf('.') + 1) + "')", "");
+        }
         switch (c.kind()) {
             case ALLOWED -> {
                 return null;
             }
             case DENIED -> {
-                if (use.allowedLookups > 0 && use.calls == 0 && use.instantiations == 0 && !use.passedAsArgument) {
-                    return new Finding("pickle-attribute-lookup", Severity.INFO, artifact.path(), use.firstUseOffset,
-                            g.dotted() + " used only to look up allow-listed attributes (" + use.lookedUp
-                                    + (use.allowedLookups > 1 ? " and " + (use.allowedLookups - 1) + " more" : "") + ")",
-                            g.dotted() + "(..., '" + use.lookedUp.substring(use.lookedUp.lastIndexOf('.') + 1) + "')", "");
-                }
                 GlobalRule rule = c.rule();
                 String via = c.matchedAs().equals(g.dotted()) ? "" : " (resolves to " + c.matchedAs() + ")";
                 boolean judgedByNestedScan = rule.scannedPayloadSeverity() != null && use.calls > 0

@@ -436,18 +436,24 @@ final class PickleMachine {
 
     /**
      * {@code getattr(Global, 'attr')} resolves like the dotted global {@code module.Name.attr} (what
-     * CPython writes for classmethods and by-name enum members); null for anything else.
+     * CPython writes for classmethods and by-name enum members), numpy's
+     * {@code _ufunc_reconstruct('module', 'name')} like {@code module.name}; null for anything else.
      */
     private Value.Global attributeLookup(Value callable, Value args, Opcode how, long at) {
-        if (how != Opcode.REDUCE || !(callable instanceof Value.Global g) || !g.name().equals("getattr")
-                || !policy.canonicalModule(g.module()).equals("builtins")) {
-            return null;
-        }
-        if (!(args instanceof Value.Tuple t) || t.items().size() != 2 || !(t.items().get(0) instanceof Value.Global owner)
+        if (how != Opcode.REDUCE || !(callable instanceof Value.Global g) || !(args instanceof Value.Tuple t) || t.items().size() != 2
                 || !(t.items().get(1) instanceof Value.Str attr) || attr.truncated() || !ATTRIBUTE.matcher(attr.value()).matches()) {
             return null;
         }
-        return global(owner.module(), owner.name() + "." + attr.value(), at);
+        String module = policy.canonicalModule(g.module());
+        if (g.name().equals("getattr") && module.equals("builtins") && t.items().get(0) instanceof Value.Global owner) {
+            return global(owner.module(), owner.name() + "." + attr.value(), at);
+        }
+        // numpy's _ufunc_reconstruct(module, name) is __import__(module) + getattr: an import like GLOBAL's.
+        if (g.name().equals("_ufunc_reconstruct") && (module.equals("numpy.core") || module.equals("numpy._core"))
+                && t.items().get(0) instanceof Value.Str m && !m.truncated()) {
+            return global(m.value(), attr.value(), at);
+        }
+        return null;
     }
 
     /** A few pure allow-listed calls are evaluated, so that their results can be followed. */

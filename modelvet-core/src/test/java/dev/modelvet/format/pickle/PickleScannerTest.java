@@ -133,6 +133,16 @@ class PickleScannerTest {
         assertThat(scan(passed).maxSeverity()).isEqualTo(Severity.CRITICAL);
     }
 
+    /** numpy.core._ufunc_reconstruct(module, name) imports like GLOBAL: judged by what it names. */
+    @Test
+    void ufuncReconstructIsJudgedByTheNameItImports() {
+        byte[] ufunc = Pickles.proto(2).global("numpy.core", "_ufunc_reconstruct").sbu("numpy").sbu("log1p").op(0x86).reduce().stop().bytes();
+        assertThat(scan(ufunc).verdict()).isEqualTo(Verdict.CLEAN);
+        byte[] evil = Pickles.proto(2).global("numpy.core", "_ufunc_reconstruct").sbu("os").sbu("system").op(0x86).reduce()
+                .sbu("id").tuple1().reduce().stop().bytes();
+        assertThat(any(scan(evil), Severity.CRITICAL, "os.system")).isTrue();
+    }
+
     @Test
     void dunderAttributeWalkIsCritical() {
         byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
