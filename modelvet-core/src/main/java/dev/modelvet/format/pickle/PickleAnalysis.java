@@ -61,9 +61,9 @@ final class PickleAnalysis implements PickleSink {
     }
 
     @Override
-    public void lookup(Value.Global getattr, Value.Global resolved, long offset) {
+    public void lookup(Value.Global getattr, String resolved, long offset) {
         GlobalUse use = uses.computeIfAbsent(getattr.module() + "\n" + getattr.name(), k -> new GlobalUse(getattr));
-        if (use.allowedLookups++ == 0) use.lookedUp = resolved.dotted();
+        if (use.allowedLookups++ == 0) use.lookedUp = resolved;
     }
 
     @Override
@@ -117,7 +117,12 @@ final class PickleAnalysis implements PickleSink {
             call(new Value.Call(base, new Value.Tuple(t.items().subList(2, t.items().size())), call.offset, Opcode.REDUCE));
         } else if ((f.equals("torch._tensor._rebuild_from_type_v2") || f.equals("torch._tensor._rebuild_from_type"))
                 && t.items().size() >= 3 && t.items().get(2) instanceof Value.Tuple fargs) {
-            call(new Value.Call(t.items().get(0), fargs, call.offset, Opcode.REDUCE)); // func(*args)
+            Value func = t.items().get(0);
+            if (!(func instanceof Value.Global)) {
+                structural("pickle-dynamic-call", Severity.HIGH, call.offset, g.dotted() + " calls a computed value",
+                        Render.call(func, fargs));
+            }
+            call(new Value.Call(func, fargs, call.offset, Opcode.REDUCE)); // func(*args)
         } else if ((f.equals("copyreg.__newobj__") || f.equals("copyreg.__newobj_ex__")) && t.items().get(0) instanceof Value.Global cls) {
             call(new Value.Call(cls, new Value.Tuple(t.items().subList(1, t.items().size())), call.offset, Opcode.NEWOBJ));
         }

@@ -414,11 +414,16 @@ final class PickleMachine {
         Value.Global looked = attributeLookup(callable, args, how, at);
         if (looked != null) {
             if (looked.classification().allowed()) {
-                sink.lookup((Value.Global) callable, looked, at);
+                sink.lookup((Value.Global) callable, looked.dotted(), at);
                 return looked;
             }
             sink.call(new Value.Call(callable, args, at, how));
             return looked;
+        }
+        String method = boundMethodLookup(callable, args, how);
+        if (method != null) {
+            sink.lookup((Value.Global) callable, method, at);
+            return new Value.Opaque("bound method " + method);
         }
         Value.Call c = new Value.Call(callable, args, at, how);
         if (!(callable instanceof Value.Global) && how != Opcode.NEWOBJ && how != Opcode.NEWOBJ_EX) {
@@ -454,6 +459,26 @@ final class PickleMachine {
             return global(m.value(), attr.value(), at);
         }
         return null;
+    }
+
+    /**
+     * {@code getattr(instance, 'method')} where the instance was built from an allow-listed class and
+     * the name is not a dunder: a bound method kept as data (torch 1.x OneCycleLR stores
+     * {@code self._annealing_cos} in its state). Returns {@code Class.method}, else null. Calling the
+     * result inside the pickle is still a dynamic call.
+     */
+    private String boundMethodLookup(Value callable, Value args, Opcode how) {
+        if (how != Opcode.REDUCE || !(callable instanceof Value.Global g) || !g.name().equals("getattr")
+                || !policy.canonicalModule(g.module()).equals("builtins")) {
+            return null;
+        }
+        if (!(args instanceof Value.Tuple t) || t.items().size() != 2 || !(t.items().get(0) instanceof Value.Call owner)
+                || !(t.items().get(1) instanceof Value.Str attr) || attr.truncated() || !ATTRIBUTE.matcher(attr.value()).matches()
+                || attr.value().startsWith("__")) {
+            return null;
+        }
+        if (!(owner.callable instanceof Value.Global cls) || !cls.classification().allowed()) return null;
+        return cls.dotted() + "." + attr.value();
     }
 
     /** A few pure allow-listed calls are evaluated, so that their results can be followed. */

@@ -29,10 +29,11 @@ interface PickleSink {
 
     /**
      * {@code builtins.getattr(owner, 'name')} with a constant name, which resolved to an allow-listed
-     * attribute (the way CPython pickles classmethods such as {@code zoneinfo.ZoneInfo._unpickle}):
-     * a lookup, reported instead of {@link #call}.
+     * attribute (the way CPython pickles classmethods such as {@code zoneinfo.ZoneInfo._unpickle}) or
+     * to a method of an instance of an allow-listed class (bound methods kept in optimizer/scheduler
+     * state): a lookup, reported instead of {@link #call}.
      */
-    default void lookup(Value.Global getattr, Value.Global resolved, long offset) {
+    default void lookup(Value.Global getattr, String resolved, long offset) {
     }
 
     /** A persistent id handed to {@code persistent_load}. */

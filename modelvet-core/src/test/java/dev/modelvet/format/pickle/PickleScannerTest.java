@@ -133,6 +133,25 @@ class PickleScannerTest {
         assertThat(scan(passed).maxSeverity()).isEqualTo(Severity.CRITICAL);
     }
 
+    /** torch 1.x OneCycleLR keeps getattr(self, '_annealing_cos') in its state dict. */
+    @Test
+    void aBoundMethodOfAnAllowListedInstanceIsData() {
+        byte[] sched = Pickles.proto(2).global("__builtin__", "getattr")
+                .global("torch.optim.lr_scheduler", "OneCycleLR").op(')').op(0x81) // NEWOBJ: cls.__new__(cls)
+                .sbu("_annealing_cos").op(0x86).reduce().stop().bytes();
+        assertThat(scan(sched).verdict()).isEqualTo(Verdict.CLEAN);
+        // ... but calling such a method while loading is a dynamic call, and so is handing it to a helper that calls it.
+        byte[] called = Pickles.proto(2).global("__builtin__", "getattr")
+                .global("pathlib", "PosixPath").sbu("/home/u/.bashrc").tuple1().reduce()
+                .sbu("write_text").op(0x86).reduce().sbu("x").tuple1().reduce().stop().bytes();
+        assertThat(scan(called).maxSeverity()).isEqualTo(Severity.HIGH);
+        byte[] handed = Pickles.proto(2).global("torch._tensor", "_rebuild_from_type_v2").op('(')
+                .global("__builtin__", "getattr").global("pathlib", "PosixPath").sbu("/x").tuple1().reduce()
+                .sbu("unlink").op(0x86).reduce()
+                .global("torch", "Tensor").op(')').op('}').op('t').reduce().stop().bytes();
+        assertThat(scan(handed).maxSeverity()).isEqualTo(Severity.HIGH);
+    }
+
     /** numpy.core._ufunc_reconstruct(module, name) imports like GLOBAL: judged by what it names. */
     @Test
     void ufuncReconstructIsJudgedByTheNameItImports() {
