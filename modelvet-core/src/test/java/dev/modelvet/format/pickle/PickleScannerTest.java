@@ -75,7 +75,8 @@ class PickleScannerTest {
     /** Library functions that evaluate strings (pandas/numexpr/sympy eval, Tcl) or load further models. */
     @ParameterizedTest
     @ValueSource(strings = {"pandas|eval", "pandas.core.frame|DataFrame.query", "numexpr|evaluate", "sympy|sympify",
-            "tkinter|Tcl", "tensorflow.keras.models|load_model", "tf_keras.models|load_model"})
+            "tkinter|Tcl", "tensorflow.keras.models|load_model", "tf_keras.models|load_model", "statsmodels.formula.api|ols",
+            "patsy|dmatrix"})
     void stringEvaluatingLibraryFunctionsAreCritical(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).call(parts[0], parts[1], "__import__('os').system('id')").stop().bytes();
