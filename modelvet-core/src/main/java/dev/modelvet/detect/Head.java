@@ -56,6 +56,30 @@ public record Head(byte[] bytes, long size, ByteSource source, String fileName) 
         return true;
     }
 
+    /**
+     * Whether {@code pattern} matches the text (read as ISO-8859-1) of the first {@code max} bytes: the
+     * head, then the rest of the source in overlapping chunks, so that a marker placed past the head
+     * (a payload at the end of a long YAML or JSON file) is still seen. Matches must be shorter than 256 bytes.
+     */
+    public boolean find(java.util.regex.Pattern pattern, long max) {
+        if (pattern.matcher(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)).find()) return true;
+        if (size <= bytes.length || source == null) return false;
+        int overlap = 256;
+        byte[] buf = new byte[256 * 1024];
+        long end = Math.min(size, max);
+        try {
+            for (long pos = Math.max(0, bytes.length - overlap); pos < end; pos += buf.length - overlap) {
+                int n = source.read(pos, buf, 0, (int) Math.min(buf.length, end - pos));
+                if (n <= 0) return false;
+                if (pattern.matcher(new String(buf, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)).find()) return true;
+                if (pos + n >= end) return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
     /** A short printable description of the leading bytes, for "skipped" reports. */
     public String describe() {
         StringBuilder sb = new StringBuilder();

@@ -26,12 +26,25 @@ public final class ChatTemplateScanner implements FormatScanner {
         return "chat-template";
     }
 
+    /** The key, found anywhere in a large tokenizer_config.json (it often comes after a long added_tokens_decoder). */
+    private static final java.util.regex.Pattern CHAT_TEMPLATE_KEY = java.util.regex.Pattern.compile("\"chat_template\"");
+    /**
+     * Keys of a Hugging Face tokenizer configuration: such a file is parsed whole, and its keys compared
+     * after JSON unescaping ({@code "chat\\u005ftemplate"} is the same key to Python's json).
+     */
+    private static final java.util.regex.Pattern TOKENIZER_CONFIG = java.util.regex.Pattern.compile(
+            "\"(tokenizer_class|added_tokens_decoder|model_max_length|eos_token|bos_token)\"\\s*:");
+    private static final long MAX_JSON = 64L << 20;
+    private static final java.util.regex.Pattern JSON_OBJECT = java.util.regex.Pattern.compile("\\{\\s*(\"|})");
+
     @Override
     public boolean detect(Head head) {
         if (!head.looksLikeText(4096)) return false;
         String text = new String(head.bytes(), StandardCharsets.UTF_8);
         String trimmed = text.stripLeading();
-        if (trimmed.startsWith("{") && text.contains("\"chat_template\"")) return true;
+        if (JSON_OBJECT.matcher(trimmed).lookingAt() && (TOKENIZER_CONFIG.matcher(text).find() || head.find(CHAT_TEMPLATE_KEY, MAX_JSON))) {
+            return true;
+        }
         return TemplateAnalyzer.looksLikeTemplate(text) && !trimmed.startsWith("{\"")
                 && (trimmed.startsWith("{%") || trimmed.startsWith("{{") || TemplateAnalyzer.isChatTemplate(text));
     }
@@ -39,7 +52,7 @@ public final class ChatTemplateScanner implements FormatScanner {
     @Override
     public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
         String start = new String(head.bytes(), StandardCharsets.UTF_8).stripLeading();
-        if (!start.startsWith("{") || !start.contains("\"chat_template\"")) {
+        if (!JSON_OBJECT.matcher(start).lookingAt()) {
             byte[] all = artifact.source().readAt(0, (int) Math.min(artifact.size(), 16L << 20));
             ChatTemplates.report(artifact, 0, "template", new String(all, StandardCharsets.UTF_8), ctx);
             return;

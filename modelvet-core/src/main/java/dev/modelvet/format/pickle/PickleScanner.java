@@ -61,7 +61,7 @@ public final class PickleScanner implements FormatScanner {
             // is followed by garbage on purpose).
             boolean endOfData = e.code().equals("pickle-truncated") && reader.position() >= Math.min(head.size(), head.length()) - 16;
             if (sink.plausibleCall) return true;
-            if (endOfData && sink.plausibleGlobal) return true;
+            if (endOfData && sink.plausibleGlobal && m.opcodes > 1) return true; // not a lone "cname\nname\n" text
             return endOfData && head.size() > head.length() && m.opcodes >= PROBE_OPCODES && !sink.implausibleGlobal;
         } catch (IOException | RuntimeException e) {
             return false;

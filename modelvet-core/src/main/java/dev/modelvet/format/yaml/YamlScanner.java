@@ -33,7 +33,10 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * Plain YAML without such tags is not claimed.
  */
 public final class YamlScanner implements FormatScanner {
-    private static final Pattern TRIGGER = Pattern.compile("!![A-Za-z]|!ruby/|!<tag:yaml\\.org|_target_\\s*:|!python/");
+    private static final Pattern TRIGGER = Pattern.compile("!![A-Za-z]|!ruby/|!<tag:yaml\\.org|_target_\\s*:|!python/|^%TAG\\s",
+            Pattern.MULTILINE);
+    /** Text past the head is searched for a trigger up to this size (a payload deep in a long config). */
+    private static final long MAX_TRIGGER_SEARCH = 32L << 20;
     private static final Set<String> PY_DATA_TAGS = Set.of("python/none", "python/bool", "python/str", "python/unicode",
             "python/bytes", "python/int", "python/long", "python/float", "python/complex", "python/list", "python/tuple",
             "python/dict");
@@ -57,8 +60,7 @@ public final class YamlScanner implements FormatScanner {
     @Override
     public boolean detect(Head head) {
         if (!head.looksLikeText(4096)) return false;
-        String text = new String(head.bytes(), StandardCharsets.UTF_8);
-        return TRIGGER.matcher(text).find();
+        return head.find(TRIGGER, MAX_TRIGGER_SEARCH);
     }
 
     @Override
