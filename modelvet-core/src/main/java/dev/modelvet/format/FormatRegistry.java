@@ -48,6 +48,7 @@ public final class FormatRegistry {
         s.addAll(CompressedScanner.all());
         s.add(new PickleScanner());
         s.add(new YamlScanner());
+        s.add(new dev.modelvet.format.skops.SkopsSchemaScanner());
         s.add(new PythonScriptScanner());
         s.add(new ChatTemplateScanner());
         s.add(new KerasConfigScanner());

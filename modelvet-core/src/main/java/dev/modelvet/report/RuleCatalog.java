@@ -57,6 +57,14 @@ public final class RuleCatalog {
         add("pickle-implicit-call", Severity.HIGH, "The loader calls a method (append, __setitem__, add) on an object of a non-allow-listed class.", DONT_LOAD, "");
         add("pickle-trailing-data", Severity.LOW, "Data follows the end of the pickle.", "Check where the extra data comes from.", "");
         add("pickle-persistent-id", Severity.LOW, "The pickle uses persistent ids resolved by the loading program.", "Check which loader reads this file.", "");
+        add("pickle-hidden-stream", Severity.MEDIUM, "A complete pickle stream that calls globals is hidden after junk data (loaders that seek run it).", DONT_LOAD, "");
+        add("pickle-attribute-lookup", Severity.INFO, "getattr is used only to look up allow-listed names (how CPython pickles classmethods and bound methods).", "Nothing to do.", "");
+        add("polyglot-tar-zip", Severity.MEDIUM, "The tar archive is also a zip archive: tar and zip readers see different content.", "Find out where the file comes from; both views are scanned.", "");
+        add("skops-format", Severity.INFO, "skops.io file: loads types outside skops' trusted list only when the caller passes trusted=.", "Never pass trusted= built from get_untrusted_types without reading it.", "https://skops.readthedocs.io/en/stable/persistence.html");
+        add("skops-unknown-callable", Severity.HIGH, "skops calls a type or function that is not on the allow-list with arguments from the file.", "Do not load this file with trusted= covering that name.", "");
+        add("skops-unknown-type", Severity.MEDIUM, "skops imports or instantiates a type that is not on the allow-list.", "Check that the type comes from code you trust.", "");
+        add("skops-malformed-node", Severity.MEDIUM, "A skops node that skops itself refuses: a crafted file.", "Find out where the file comes from.", "");
+        add("skops-unknown-loader", Severity.LOW, "A skops node with a loader skops does not know.", "Check the skops version that wrote the file.", "");
         add("pickle-format", Severity.INFO, "Pickle-based format: loading it can run code.", "Prefer safetensors for weights.", "");
         add("zip-name-mismatch", Severity.MEDIUM, "Zip local header and central directory name an entry differently.", "Re-create the archive from trusted content.", "CVE-2025-1944");
         add("zip-flag-bits", Severity.MEDIUM, "Zip entry flags claim encryption or patched data on a readable entry.", "Re-create the archive from trusted content.", "CVE-2025-1945");
