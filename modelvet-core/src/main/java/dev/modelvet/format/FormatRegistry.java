@@ -49,6 +49,7 @@ public final class FormatRegistry {
         s.add(new PickleScanner());
         s.add(new YamlScanner());
         s.add(new dev.modelvet.format.skops.SkopsSchemaScanner());
+        s.add(new dev.modelvet.format.script.NativeCodeScanner());
         s.add(new PythonScriptScanner());
         s.add(new ChatTemplateScanner());
         s.add(new KerasConfigScanner());

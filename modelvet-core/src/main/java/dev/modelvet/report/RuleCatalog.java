@@ -65,6 +65,8 @@ public final class RuleCatalog {
         add("skops-unknown-type", Severity.MEDIUM, "skops imports or instantiates a type that is not on the allow-list.", "Check that the type comes from code you trust.", "");
         add("skops-malformed-node", Severity.MEDIUM, "A skops node that skops itself refuses: a crafted file.", "Find out where the file comes from.", "");
         add("skops-unknown-loader", Severity.LOW, "A skops node with a loader skops does not know.", "Check the skops version that wrote the file.", "");
+        add("native-code", Severity.MEDIUM, "A native executable or shared library (ELF, PE, Mach-O, APE) inside a model artifact.",
+                "Weights never need native code; find out why it is there before any custom-op or plugin loader sees it.", "");
         add("pickle-format", Severity.INFO, "Pickle-based format: loading it can run code.", "Prefer safetensors for weights.", "");
         add("zip-name-mismatch", Severity.MEDIUM, "Zip local header and central directory name an entry differently.", "Re-create the archive from trusted content.", "CVE-2025-1944");
         add("zip-flag-bits", Severity.MEDIUM, "Zip entry flags claim encryption or patched data on a readable entry.", "Re-create the archive from trusted content.", "CVE-2025-1945");
