@@ -23,8 +23,16 @@ final class PythonAnalyzer {
                     + "\\.files\\b|upload|hf_hub_download|snapshot_download|\\.consume\\(|\\bkafka\\b|\\bredis\\b|\\.body\\b|\\.data\\b|"
                     + "\\.get_data\\(|\\bflask\\b|\\bwebsocket");
 
+    /** The sink functions a wildcard import brings in, per module. */
+    private static final Map<String, Set<String>> STAR_SINKS = Map.of(
+            "pickle", Set.of("load", "loads", "Unpickler"), "_pickle", Set.of("load", "loads", "Unpickler"),
+            "cPickle", Set.of("load", "loads", "Unpickler"), "dill", Set.of("load", "loads"), "cloudpickle", Set.of("load", "loads"),
+            "marshal", Set.of("load", "loads"), "yaml", Set.of("load", "load_all", "unsafe_load", "unsafe_load_all", "full_load", "full_load_all"),
+            "joblib", Set.of("load"), "torch", Set.of("load"), "shelve", Set.of("open"));
+
     private final Source src;
     private final Map<String, String> names = new HashMap<>();
+    private final List<String> starModules = new java.util.ArrayList<>();
 
     PythonAnalyzer(Source src) {
         this.src = src;
@@ -73,6 +81,8 @@ final class PythonAnalyzer {
                     } else if (c.getType().equals("dotted_name") && i > 0) {
                         String name = src.text(c);
                         names.put(name, module + "." + name);
+                    } else if (c.getType().equals("wildcard_import")) {
+                        starModules.add(module);
                     }
                 }
             }
@@ -102,13 +112,46 @@ final class PythonAnalyzer {
     private String qualify(TSNode n) {
         if (n.getType().equals("identifier")) {
             String t = src.text(n);
-            return names.getOrDefault(t, t);
+            if (names.containsKey(t)) return names.get(t);
+            for (String m : starModules) {
+                if (STAR_SINKS.getOrDefault(m, Set.of()).contains(t)) return m + "." + t;
+            }
+            return t;
+        }
+        if (n.getType().equals("call")) {
+            // importlib.import_module('pickle'), __import__('pickle'), getattr(pickle, 'loads') with literal names.
+            TSNode fn = Source.field(n, "function");
+            TSNode args = Source.field(n, "arguments");
+            if (fn == null || args == null || args.getNamedChildCount() < 1) return null;
+            String f = qualify(fn);
+            TSNode a0 = args.getNamedChild(0);
+            if (("importlib.import_module".equals(f) || "__import__".equals(f) || "builtins.__import__".equals(f))
+                    && a0.getType().equals("string")) {
+                return literal(a0);
+            }
+            if (("getattr".equals(f) || "builtins.getattr".equals(f)) && args.getNamedChildCount() >= 2
+                    && args.getNamedChild(1).getType().equals("string")) {
+                String base = qualify(a0);
+                String attr = literal(args.getNamedChild(1));
+                return base == null || attr == null ? null : base + "." + attr;
+            }
+            return null;
         }
         if (n.getType().equals("attribute")) {
             TSNode obj = Source.field(n, "object");
             TSNode attr = Source.field(n, "attribute");
             String base = obj == null ? null : qualify(obj);
             return base == null || attr == null ? null : base + "." + src.text(attr);
+        }
+        return null;
+    }
+
+    /** The value of a plain string literal ('x' or "x", no interpolation), else null. */
+    private String literal(TSNode string) {
+        String t = src.text(string);
+        if (t.length() >= 2 && (t.charAt(0) == '\'' || t.charAt(0) == '"') && t.charAt(t.length() - 1) == t.charAt(0)) {
+            String v = t.substring(1, t.length() - 1);
+            return v.matches("[A-Za-z_][\\w.]*") ? v : null;
         }
         return null;
     }
@@ -140,13 +183,23 @@ final class PythonAnalyzer {
             flag(Rule.PY_JOBLIB, call, first, q);
         } else if (q.equals("torch.load")) {
             TSNode w = kw.get("weights_only");
-            if (w == null) flag(Rule.PY_TORCH_IMPLICIT, call, first, q);
+            TSNode pm = kw.get("pickle_module");
+            if (w == null && pm != null && !src.text(pm).equals("None")) {
+                // torch >= 2.6 defaults weights_only to False when a pickle_module is passed.
+                flag(Rule.PY_TORCH_UNSAFE, call, first, q + "(pickle_module=" + src.text(pm) + ") without weights_only");
+            } else if (w == null) flag(Rule.PY_TORCH_IMPLICIT, call, first, q);
             else if (!src.text(w).equals("True")) flag(Rule.PY_TORCH_UNSAFE, call, first, q + "(weights_only=" + src.text(w) + ")");
         } else if (q.equals("numpy.load")) {
             TSNode ap = kw.get("allow_pickle");
             if (ap != null && !src.text(ap).equals("False")) flag(Rule.PY_NUMPY, call, first, q + "(allow_pickle=" + src.text(ap) + ")");
         } else if (q.equals("pandas.read_pickle") || q.equals("pd.read_pickle")) {
             flag(Rule.PY_PANDAS, call, first, q);
+        } else if ((q.equals("skops.io.load") || q.equals("skops.io.loads")) && kw.containsKey("trusted")
+                && !Set.of("None", "[]", "False", "()").contains(src.text(kw.get("trusted")))) {
+            flag(Rule.PY_SKOPS_TRUSTED, call, first, q + "(trusted=" + src.text(kw.get("trusted")) + ")");
+        } else if (q.equals("torch.hub.load")) {
+            TSNode source = kw.get("source");
+            if (source == null || !src.text(source).matches("['\"]local['\"]")) flag(Rule.PY_TORCH_HUB, call, first, q);
         } else if (q.equals("shelve.open")) {
             flag(Rule.PY_SHELVE, call, first, q);
         } else if (module.equals("marshal") && (name.equals("load") || name.equals("loads"))) {
