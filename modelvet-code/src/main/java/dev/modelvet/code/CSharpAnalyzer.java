@@ -71,6 +71,14 @@ final class CSharpAnalyzer {
             src.report(Rule.CS_BINARYFORMATTER, n, Rule.CS_BINARYFORMATTER.severity, f, src.text(n));
             return;
         }
+        String simple = written.substring(written.lastIndexOf('.') + 1);
+        if (java.util.Set.of("XmlSerializer", "DataContractSerializer", "DataContractJsonSerializer").contains(simple)) {
+            TSNode a = Source.field(n, "arguments");
+            String args = a == null ? "" : src.text(a);
+            if (args.contains("Type.GetType(") || args.contains("GetType(") && !args.contains("typeof(")) {
+                src.report(Rule.CS_RUNTIME_TYPE, n, Rule.CS_RUNTIME_TYPE.severity, simple, src.text(n));
+            }
+        }
         if (written.endsWith("JavaScriptSerializer")) {
             String args = src.text(Source.field(n, "arguments"));
             if (args.contains("TypeResolver")) src.report(Rule.CS_JAVASCRIPTSERIALIZER, n, Rule.CS_JAVASCRIPTSERIALIZER.severity, "", src.text(n));

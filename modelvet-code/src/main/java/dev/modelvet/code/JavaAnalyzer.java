@@ -108,9 +108,23 @@ final class JavaAnalyzer {
                 boolean ois = all.contains("ObjectInputStream") && (resolve("ObjectInputStream") != null || all.contains("java.io.ObjectInputStream"));
                 String receiver = src.text(Source.field(n, "object"));
                 boolean other = receiver.contains("Hessian") || receiver.contains("Burlap") || receiver.contains("XMLDecoder");
-                if (ois && !other && !all.contains("setObjectInputFilter") && !all.contains("ValidatingObjectInputStream")
-                        && !all.contains("SerialKiller") && !all.contains("jdk.serialFilter")) {
+                // A stream created in this method must be filtered in this method; one that comes from a field,
+                // parameter or factory is judged by the file. A JVM-wide filter covers every stream.
+                String method = enclosingMethod(n);
+                String scope = method != null && method.contains("new ObjectInputStream(") ? method : all;
+                boolean filtered = scope.contains("setObjectInputFilter") || scope.contains("ValidatingObjectInputStream")
+                        || scope.contains("SerialKiller") || all.contains("jdk.serialFilter") || all.contains("Config.setSerialFilter");
+                if (ois && !other && !filtered) {
                     src.report(Rule.JAVA_OIS, n, Rule.JAVA_OIS.severity, "", src.text(n));
+                }
+            }
+            case "deserialize" -> {
+                // commons-lang(3) and Spring SerializationUtils.deserialize wrap a bare ObjectInputStream.
+                String receiver = src.text(Source.field(n, "object"));
+                if (receiver.endsWith("SerializationUtils") && (receiver.contains(".") || all.contains("commons.lang")
+                        || all.contains("springframework.util") || all.contains("import static"))) {
+                    src.report(Rule.JAVA_OIS, n, Rule.JAVA_OIS.severity, "SerializationUtils.deserialize reads with a bare ObjectInputStream",
+                            src.text(n));
                 }
             }
             case "fromXML" -> {
@@ -131,6 +145,14 @@ final class JavaAnalyzer {
             }
             default -> { }
         }
+    }
+
+    private String enclosingMethod(TSNode n) {
+        TSNode m = n;
+        while (m != null && !m.isNull() && !m.getType().equals("method_declaration") && !m.getType().equals("constructor_declaration")) {
+            m = m.getParent();
+        }
+        return m == null || m.isNull() ? null : src.text(m);
     }
 
     private void annotation(TSNode n) {

@@ -46,6 +46,9 @@ enum Rule {
             "use System.Text.Json or DataContractSerializer with known types", "https://aka.ms/binaryformatter"),
     CS_JAVASCRIPTSERIALIZER("cs-javascriptserializer-typeresolver", Severity.HIGH, "JavaScriptSerializer with a type resolver instantiates types named in the JSON",
             "construct it without a JavaScriptTypeResolver", "CWE-502"),
+    CS_RUNTIME_TYPE("cs-serializer-runtime-type", Severity.HIGH,
+            "XmlSerializer / DataContractSerializer built for a type chosen at run time (Type.GetType of a string): the input picks the type",
+            "construct the serializer with typeof(KnownType)", "https://github.com/pwntester/ysoserial.net"),
     CS_JSONNET("cs-jsonnet-typenamehandling", Severity.HIGH, "Json.NET TypeNameHandling other than None lets the JSON choose the type",
             "TypeNameHandling.None, or a SerializationBinder allow-list", "CVE-2017-9424");
 
