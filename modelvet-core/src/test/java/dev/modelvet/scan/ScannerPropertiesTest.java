@@ -49,7 +49,10 @@ class ScannerPropertiesTest {
             "fixtures/gguf/benign_chatml.gguf", "fixtures/gguf/evil_subclasses_popen.gguf", "fixtures/onnx/nested_if_pyop.onnx",
             "fixtures/tensorflow/saved_model.pb", "fixtures/keras/dense.h5", "fixtures/keras/lambda_os_system.keras",
             "fixtures/javaser/templatesimpl.ser", "fixtures/dotnet/typeconfusedelegate.bin", "fixtures/yaml/snakeyaml_jdbc.yaml",
-            "fixtures/gguf/evil_tokenizer_config_list.json"};
+            "fixtures/gguf/evil_tokenizer_config_list.json", "fixtures/skops/benign_pipeline.skops",
+            "fixtures/skops/operator_call.skops", "fixtures/native/model.llamafile", "fixtures/pandas/timezones_frame_p4.pkl",
+            "fixtures/torch_checkpoints/checkpoint.pt", "fixtures/pickle/malicious/b09_garbage_then_stream.pkl",
+            "fixtures/yaml/pyyaml_tag_directive.yaml", "fixtures/containers/benign.tar"};
 
     @Property(tries = 1500)
     void mutatedFilesOfEveryFormatNeverEscape(@ForAll("formatMutations") byte[] bytes) {
