@@ -76,7 +76,7 @@ class PickleScannerTest {
     @ParameterizedTest
     @ValueSource(strings = {"pandas|eval", "pandas.core.frame|DataFrame.query", "numexpr|evaluate", "sympy|sympify",
             "tkinter|Tcl", "tensorflow.keras.models|load_model", "tf_keras.models|load_model", "statsmodels.formula.api|ols",
-            "patsy|dmatrix"})
+            "patsy|dmatrix", "_interpreters|run_string", "_xxsubinterpreters|run_string", "concurrent.interpreters|create"})
     void stringEvaluatingLibraryFunctionsAreCritical(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).call(parts[0], parts[1], "__import__('os').system('id')").stop().bytes();
