@@ -241,6 +241,12 @@ public final class Policy {
             if (walked != null && (denied == null || walked.severity().compareTo(denied.rule().severity()) > 0)) {
                 denied = new Classification(Classification.Kind.DENIED, walked, m + "." + rest);
             }
+            // A package's attribute is its submodule once imported: "logging" + "config.listen" is logging.config.listen.
+            String prefix = canonicalModule(String.join(".", java.util.Arrays.copyOfRange(parts, 0, j + 1)));
+            GlobalRule sub = firstDeny(prefix, rest, false);
+            if (sub != null && (denied == null || sub.severity().compareTo(denied.rule().severity()) > 0)) {
+                denied = new Classification(Classification.Kind.DENIED, sub, prefix + "." + rest);
+            }
         }
         if (denied != null) return denied;
         for (String part : name.split("\\.", -1)) {

@@ -163,6 +163,15 @@ class PickleScannerTest {
         assertThat(any(scan(evil), Severity.CRITICAL, "os.system")).isTrue();
     }
 
+    /** A package's attribute is its submodule once imported: the walk also tries the joined module path. */
+    @ParameterizedTest
+    @ValueSource(strings = {"logging|config.listen", "numpy|f2py.compile", "importlib|util.spec_from_file_location"})
+    void dottedNamesThroughSubmodules(String spec) {
+        String[] parts = spec.split("\\|");
+        byte[] p = Pickles.proto(4).stackGlobal(parts[0], parts[1]).sbu("x").tuple1().reduce().stop().bytes();
+        assertThat(scan(p).maxSeverity()).isEqualTo(Severity.CRITICAL);
+    }
+
     @Test
     void dunderAttributeWalkIsCritical() {
         byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
