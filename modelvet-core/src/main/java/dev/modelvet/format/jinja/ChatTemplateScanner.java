@@ -35,6 +35,8 @@ public final class ChatTemplateScanner implements FormatScanner {
     private static final java.util.regex.Pattern TOKENIZER_CONFIG = java.util.regex.Pattern.compile(
             "\"(tokenizer_class|added_tokens_decoder|model_max_length|eos_token|bos_token)\"\\s*:");
     private static final long MAX_JSON = 64L << 20;
+    private static final java.util.regex.Pattern YAML_CHAT_TEMPLATE = java.util.regex.Pattern.compile(
+            "(?m)^\\s*[\"']?chat_template[\"']?\\s*:");
     private static final java.util.regex.Pattern JSON_OBJECT = java.util.regex.Pattern.compile("\\{\\s*(\"|})");
 
     @Override
@@ -45,6 +47,8 @@ public final class ChatTemplateScanner implements FormatScanner {
         if (JSON_OBJECT.matcher(trimmed).lookingAt() && (TOKENIZER_CONFIG.matcher(text).find() || head.find(CHAT_TEMPLATE_KEY, MAX_JSON))) {
             return true;
         }
+        // A YAML serving/model config with a chat_template key: its {{ }} blocks are judged as a template.
+        if (!trimmed.startsWith("{") && YAML_CHAT_TEMPLATE.matcher(text).find() && text.contains("{{")) return true;
         return TemplateAnalyzer.looksLikeTemplate(text) && !trimmed.startsWith("{\"")
                 && (trimmed.startsWith("{%") || trimmed.startsWith("{{") || TemplateAnalyzer.isChatTemplate(text));
     }

@@ -99,8 +99,11 @@ public final class TemplateAnalyzer {
                     String s = t.text;
                     String lower = s.toLowerCase(Locale.ROOT);
                     if (s.contains("__")) {
+                        boolean dunder = s.matches("__[A-Za-z_]+__");
                         boolean used = (prev != null && (prev.is("[") || prev.is("(") || prev.is("~") || prev.is("+")))
-                                || (next != null && (next.is("~") || next.is("+") || next.is("]")));
+                                || (next != null && (next.is("~") || next.is("+") || next.is("]")))
+                                // getattr(x, '__class__'), format('{}', '__mro__'): a dunder as a call argument
+                                || dunder && (prev != null && prev.is(",") || next != null && (next.is(")") || next.is(",")));
                         if (used && !s.isBlank()) {
                             internals = true;
                             reasons.add("string '" + shorten(s) + "' used as a name");
