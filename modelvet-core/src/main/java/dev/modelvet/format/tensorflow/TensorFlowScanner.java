@@ -60,6 +60,25 @@ public final class TensorFlowScanner implements FormatScanner {
                 }
                 return null;
             }
+            if (f == 2 && r.wireType() == WireReader.LEN) {
+                // meta_graphs without the schema version (proto3 leaves a 0 out): graph_def -> node -> name, op.
+                WireReader meta = r.message();
+                while (meta.hasNext()) {
+                    int mf = meta.next();
+                    if (mf == 2 && meta.wireType() == WireReader.LEN) {
+                        WireReader g = meta.message();
+                        if (g.next() != 1 || g.wireType() != WireReader.LEN) return null;
+                        WireReader node = g.message();
+                        if (node.next() == 1 && node.wireType() == WireReader.LEN && identifier(node.string(256))
+                                && node.next() == 2 && node.wireType() == WireReader.LEN && identifier(node.string(256))) {
+                            return "savedmodel";
+                        }
+                        return null;
+                    }
+                    if (mf != 1 || meta.wireType() != WireReader.LEN) return null; // meta_info_def, skipped by next()
+                }
+                return null;
+            }
             if (f == 1 && r.wireType() == WireReader.LEN) {
                 WireReader m = r.message();
                 int a = m.next();
