@@ -60,7 +60,7 @@ public final class PickleScanner implements FormatScanner {
             // breaks only at the end of the data, or after it has called something (a payload that
             // is followed by garbage on purpose).
             boolean endOfData = e.code().equals("pickle-truncated") && reader.position() >= Math.min(head.size(), head.length()) - 16;
-            if (sink.plausibleCall) return true;
+            if (sink.plausibleCall || sink.deniedGlobal) return true; // "cbuiltins\nexec\n" then garbage: an exploit, not text
             if (endOfData && sink.plausibleGlobal && m.opcodes > 1) return true; // not a lone "cname\nname\n" text
             return endOfData && head.size() > head.length() && m.opcodes >= PROBE_OPCODES && !sink.implausibleGlobal;
         } catch (IOException | RuntimeException e) {
@@ -72,6 +72,7 @@ public final class PickleScanner implements FormatScanner {
         boolean plausibleGlobal;
         boolean implausibleGlobal;
         boolean plausibleCall;
+        boolean deniedGlobal;
 
         private static boolean plausible(Value.Global g) {
             return IDENTIFIER_PATH.matcher(g.module()).matches() && IDENTIFIER_PATH.matcher(g.name()).matches();
@@ -81,6 +82,7 @@ public final class PickleScanner implements FormatScanner {
         public void global(Value.Global g) {
             if (plausible(g)) plausibleGlobal = true;
             else implausibleGlobal = true;
+            if (plausible(g) && g.classification().denied()) deniedGlobal = true;
         }
 
         @Override

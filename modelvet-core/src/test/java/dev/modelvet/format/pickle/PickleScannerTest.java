@@ -244,6 +244,17 @@ class PickleScannerTest {
         assertThat(any(r, Severity.CRITICAL, "os.system('id')")).isTrue();
     }
 
+    /** picklescan's broken_model.pkl: GLOBAL builtins.exec, then a BINUNICODE whose length is text. */
+    @Test
+    void aTextStartThatImportsADeniedGlobalIsAPickleEvenIfItBreaksAtOnce() {
+        byte[] p = "cbuiltins\nexec\n(X>\nf = open('x', 'a'); f.write('y')".getBytes(StandardCharsets.ISO_8859_1);
+        ArtifactResult r = scan(p);
+        assertThat(r.maxSeverity()).isEqualTo(Severity.CRITICAL);
+        assertThat(r.errors()).isNotEmpty();
+        // ... while text whose first line merely starts with 'c' is not a pickle.
+        assertThat(scan("cmake_minimum_required(VERSION 3.10)\nproject(x)\n".getBytes(StandardCharsets.US_ASCII)).format()).isNotEqualTo("pickle");
+    }
+
     @Test
     void randomBytesAfterStopAreNotTakenForAHiddenStream() {
         java.util.Random random = new java.util.Random(7);
