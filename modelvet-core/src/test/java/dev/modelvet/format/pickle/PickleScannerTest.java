@@ -153,6 +153,20 @@ class PickleScannerTest {
         assertThat(scan(handed).maxSeverity()).isEqualTo(Severity.HIGH);
     }
 
+    /** functools.partial is data (fastai and sklearn pickles hold partials); what it wraps, and calling it, are judged. */
+    @Test
+    void partialIsJudgedByWhatItWrapsAndWhetherItIsCalled() {
+        byte[] benign = Pickles.proto(4).stackGlobal("functools", "partial").stackGlobal("torch.optim", "Adam").tuple1().reduce()
+                .stop().bytes();
+        assertThat(scan(benign).verdict()).isEqualTo(Verdict.CLEAN);
+        byte[] wrapsOs = Pickles.proto(4).stackGlobal("functools", "partial").stackGlobal("os", "system").tuple1().reduce()
+                .stop().bytes();
+        assertThat(scan(wrapsOs).maxSeverity()).isEqualTo(Severity.CRITICAL);
+        byte[] called = Pickles.proto(4).stackGlobal("functools", "partial").stackGlobal("torch.optim", "Adam").tuple1().reduce()
+                .sbu("x").tuple1().reduce().stop().bytes();
+        assertThat(scan(called).maxSeverity()).isEqualTo(Severity.HIGH);
+    }
+
     /** numpy.core._ufunc_reconstruct(module, name) imports like GLOBAL: judged by what it names. */
     @Test
     void ufuncReconstructIsJudgedByTheNameItImports() {
