@@ -420,6 +420,15 @@ final class PickleMachine {
             sink.call(new Value.Call(callable, args, at, how));
             return looked;
         }
+        if (how == Opcode.REDUCE && callable instanceof Value.Global tg && tg.name().equals("type")
+                && policy.canonicalModule(tg.module()).equals("builtins") && args instanceof Value.Tuple ta && ta.items().size() == 1
+                && (ta.items().get(0) instanceof Value.Const || ta.items().get(0) instanceof Value.Int
+                    || ta.items().get(0) instanceof Value.Str || ta.items().get(0) instanceof Value.Global)) {
+            // type(None), type(NotImplemented), type(...): how CPython pickles those types. One argument only
+            // asks for a type; the three-argument form, which builds a class, stays a call.
+            sink.lookup(tg, "type(" + Render.of(ta.items().get(0)) + ")", at);
+            return new Value.Opaque("a type");
+        }
         String method = boundMethodLookup(callable, args, how);
         if (method != null) {
             sink.lookup((Value.Global) callable, method, at);

@@ -167,6 +167,15 @@ class PickleScannerTest {
         assertThat(scan(called).maxSeverity()).isEqualTo(Severity.HIGH);
     }
 
+    /** pickle.dumps(type(None)) is builtins.type(None); the three-argument form builds a class and stays flagged. */
+    @Test
+    void typeOfAValueIsALookupButBuildingAClassIsNot() {
+        byte[] noneType = Pickles.proto(4).stackGlobal("builtins", "type").op('N').tuple1().reduce().stop().bytes();
+        assertThat(scan(noneType).verdict()).isEqualTo(Verdict.CLEAN);
+        byte[] newClass = Pickles.proto(4).stackGlobal("builtins", "type").sbu("X").op(')').op('}').op(0x87).reduce().stop().bytes();
+        assertThat(scan(newClass).maxSeverity()).isEqualTo(Severity.HIGH);
+    }
+
     /** numpy.core._ufunc_reconstruct(module, name) imports like GLOBAL: judged by what it names. */
     @Test
     void ufuncReconstructIsJudgedByTheNameItImports() {
