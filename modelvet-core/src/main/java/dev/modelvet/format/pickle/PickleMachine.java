@@ -408,9 +408,18 @@ final class PickleMachine {
         in.skip(array.byteCount());
     }
 
+    private static final java.util.regex.Pattern ENUM_MEMBER = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]*");
     private static final java.util.regex.Pattern ATTRIBUTE = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private Value call(Value callable, Value args, long at, Opcode how) {
+        if (how == Opcode.REDUCE && callable instanceof Value.Global eg && eg.name().equals("getattr")
+                && policy.canonicalModule(eg.module()).equals("builtins") && args instanceof Value.Tuple et && et.items().size() == 2
+                && et.items().get(0) instanceof Value.Global owner && owner.classification().allowed()
+                && et.items().get(1) instanceof Value.Str member && ENUM_MEMBER.matcher(member.value()).matches()) {
+            // getattr(EnumClass, 'MEMBER'): how Python 3.12+ pickles members of global enums. Calling the result stays dynamic.
+            sink.lookup(eg, owner.dotted() + "." + member.value(), at);
+            return new Value.Opaque("member " + owner.dotted() + "." + member.value());
+        }
         Value.Global looked = attributeLookup(callable, args, how, at);
         if (looked != null) {
             if (looked.classification().allowed()) {

@@ -167,6 +167,20 @@ class PickleScannerTest {
         assertThat(scan(called).maxSeverity()).isEqualTo(Severity.HIGH);
     }
 
+    /** Python 3.12+ pickles members of global enums as getattr(EnumClass, 'NAME'). */
+    @Test
+    void enumMembersByNameAreLookups() {
+        byte[] member = Pickles.proto(4).stackGlobal("builtins", "getattr").stackGlobal("re", "RegexFlag").sbu("IGNORECASE")
+                .op(0x86).reduce().stop().bytes();
+        assertThat(scan(member).verdict()).isEqualTo(Verdict.CLEAN);
+        byte[] calledMember = Pickles.proto(4).stackGlobal("builtins", "getattr").stackGlobal("re", "RegexFlag").sbu("IGNORECASE")
+                .op(0x86).reduce().sbu("x").tuple1().reduce().stop().bytes();
+        assertThat(scan(calledMember).maxSeverity()).isEqualTo(Severity.HIGH);
+        byte[] unknownOwner = Pickles.proto(4).stackGlobal("builtins", "getattr").stackGlobal("mylib", "Flags").sbu("RUN")
+                .op(0x86).reduce().stop().bytes();
+        assertThat(scan(unknownOwner).maxSeverity()).isEqualTo(Severity.CRITICAL);
+    }
+
     /** pickle.dumps(type(None)) is builtins.type(None); the three-argument form builds a class and stays flagged. */
     @Test
     void typeOfAValueIsALookupButBuildingAClassIsNot() {
