@@ -248,12 +248,16 @@ public final class Policy {
                 denied = new Classification(Classification.Kind.DENIED, sub, prefix + "." + rest);
             }
         }
-        if (denied != null) return denied;
         for (String part : name.split("\\.", -1)) {
             if (part.length() > 4 && part.startsWith("__") && part.endsWith("__")) {
-                return new Classification(Classification.Kind.DENIED, DUNDER_RULE, full);
+                // "shutil" + "__init__.__globals__" is a dunder walk first, a file-access module second.
+                if (denied == null || denied.rule().severity().compareTo(DUNDER_RULE.severity()) < 0) {
+                    return new Classification(Classification.Kind.DENIED, DUNDER_RULE, full);
+                }
+                break;
             }
         }
+        if (denied != null) return denied;
         if (name.indexOf('.') < 0) {
             for (GlobalPattern p : patternAllow) {
                 if (p.matchesWhole(module, name)) return Classification.allowed(full);

@@ -210,6 +210,12 @@ class PickleScannerTest {
     }
 
     @Test
+    void aDunderWalkFromADeniedModuleIsStillCritical() {
+        byte[] p = Pickles.proto(4).stackGlobal("shutil", "rmtree.__globals__").stop().bytes();
+        assertThat(scan(p).maxSeverity()).isEqualTo(Severity.CRITICAL);
+    }
+
+    @Test
     void dunderAttributeWalkIsCritical() {
         byte[] p = Pickles.proto(4).stackGlobal("collections", "OrderedDict.__init__.__globals__").stop().bytes();
         assertThat(rule(scan(p), "pickle-dunder-attribute")).get()
