@@ -87,7 +87,7 @@ public final class TarScanner implements FormatScanner {
             // prefix), and what a zip reader sees is scanned too.
             ctx.finding(artifact, eocd, "polyglot-tar-zip", Severity.MEDIUM,
                     "the tar is also a zip archive: tar and zip readers see different content", "zip end record at offset " + eocd, "");
-            new ZipScanner().scan(artifact, null, ctx);
+            new ZipScanner().scan(artifact, ctx, true); // the tar part was just scanned
         }
     }
 }

@@ -47,6 +47,14 @@ public final class ZipScanner implements FormatScanner {
 
     @Override
     public void scan(Artifact artifact, Head head, ScanContext ctx) throws IOException {
+        scan(artifact, ctx, ctx.formatsOf(artifact).size() > 1);
+    }
+
+    /**
+     * Scans the zip view of {@code artifact}; {@code prefixScanned} when another scanner already read
+     * the bytes before the first entry (the file is also a tar, a pickle, ...).
+     */
+    void scan(Artifact artifact, ScanContext ctx, boolean prefixScanned) throws IOException {
         ByteSource src = artifact.source();
         ZipReader zip = new ZipReader(src);
         try {
@@ -59,7 +67,7 @@ public final class ZipScanner implements FormatScanner {
             ctx.finding(artifact, zip.eocdOffset, "zip-inconsistent", Severity.MEDIUM,
                     "zip structures disagree (readers may see different content)", odd, "");
         }
-        regions(artifact, zip, ctx);
+        regions(artifact, zip, ctx, prefixScanned);
 
         TorchLayout torch = TorchLayout.of(zip.entries);
         if (torch.ambiguous()) {
@@ -126,12 +134,11 @@ public final class ZipScanner implements FormatScanner {
     }
 
     /** Data before the first entry or after the end record: a second file glued to the archive. */
-    private static void regions(Artifact artifact, ZipReader zip, ScanContext ctx) throws IOException {
+    private static void regions(Artifact artifact, ZipReader zip, ScanContext ctx, boolean claimedAtZero) throws IOException {
         ByteSource src = artifact.source();
         long firstLocal = zip.entries.stream().mapToLong(ZipEntryRecord::localOffset).filter(o -> o >= 0).min()
                 .orElse(zip.eocdOffset - 0);
         firstLocal = Math.min(firstLocal, zip.eocdOffset);
-        boolean claimedAtZero = ctx.formatsOf(artifact).size() > 1;
         if (firstLocal > 0) {
             ctx.finding(artifact, 0, "zip-prefix-data", Severity.MEDIUM,
                     firstLocal + " bytes before the first zip entry (a second file glued in front; PyTorch rejects it, "
