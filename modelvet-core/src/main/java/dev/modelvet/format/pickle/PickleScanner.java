@@ -37,6 +37,9 @@ public final class PickleScanner implements FormatScanner {
         int b0 = head.at(0);
         if (b0 < 0) return false;
         if (head.startsWith(TORCH_LEGACY_MAGIC)) return false; // the torch-legacy scanner owns these
+        // A zip's "PK\3\4" reads as PERSID 'K\3\4...': pickle.load stops there (no persistent_load), and
+        // torch.load reads the zip. Parsing on would only re-read the stored members as one bogus stream.
+        if (head.startsWith((byte) 'P', (byte) 'K', (byte) 3, (byte) 4)) return false;
         if (b0 == 0x80) {
             int proto = head.at(1);
             if (proto >= 0 && proto <= PickleMachine.HIGHEST_PROTOCOL) return true;
