@@ -181,6 +181,17 @@ class PickleScannerTest {
         assertThat(scan(unknownOwner).maxSeverity()).isEqualTo(Severity.CRITICAL);
     }
 
+    /** Library allow patterns cover model classes, not the libraries' network or process corners. */
+    @ParameterizedTest
+    @ValueSource(strings = {"ultralytics.hub.session|HUBTrainingSession", "fastcore.parallel|ProcessPoolExecutor",
+            "lightning.app.core|LightningWork", "xgboost.tracker|RabitTracker", "torchvision.datasets|MNIST"})
+    void dangerousCornersOfAllowListedLibrariesAreDenied(String spec) {
+        String[] parts = spec.split("\\|");
+        byte[] p = Pickles.proto(4).call(parts[0], parts[1], "x").stop().bytes();
+        assertThat(scan(p).maxSeverity().atLeast(Severity.HIGH)).isTrue();
+        assertThat(scan(p).findings()).noneMatch(f -> f.ruleId().startsWith("pickle-unknown"));
+    }
+
     /** pickle.dumps(type(None)) is builtins.type(None); the three-argument form builds a class and stays flagged. */
     @Test
     void typeOfAValueIsALookupButBuildingAClassIsNot() {
