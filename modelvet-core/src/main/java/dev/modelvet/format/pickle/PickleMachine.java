@@ -311,7 +311,13 @@ final class PickleMachine {
         }
         Value.Global owner = ownerOf(target);
         String name = (owner == null ? "<object>" : owner.dotted()) + "." + method;
-        sink.structural("pickle-implicit-call", owner != null && owner.classification().allowed() ? Severity.LOW : Severity.HIGH, at,
+        // An instance of an unknown class made without __init__ (NEWOBJ: how dict/list subclasses pickle) and filled
+        // through its own method is judged like BUILD's __setstate__ on it (MEDIUM, the class itself is reported); a
+        // method of a denied or called class, of a class or function object, or of a computed value is HIGH.
+        Severity severity = owner != null && owner.classification().allowed() ? Severity.LOW
+                : target instanceof Value.Call c && c.callable == owner && owner.classification().kind() == Classification.Kind.UNKNOWN
+                        && (c.how == Opcode.NEWOBJ || c.how == Opcode.NEWOBJ_EX) ? Severity.MEDIUM : Severity.HIGH;
+        sink.structural("pickle-implicit-call", severity, at,
                 "the loader calls " + method + "() on an object built from a non-allow-listed global",
                 Render.call(new Value.Opaque(name), new Value.Tuple(items)));
     }

@@ -192,6 +192,16 @@ class PickleScannerTest {
         assertThat(scan(p).findings()).noneMatch(f -> f.ruleId().startsWith("pickle-unknown"));
     }
 
+    /** A user's dict subclass (class Config(dict)) pickles as NEWOBJ + SETITEMS: suspicious, not blocking. */
+    @Test
+    void anUnknownDictSubclassFilledBySetitemsIsSuspicious() {
+        byte[] p = Pickles.proto(4).stackGlobal("__main__", "Config").op(')').op(0x81)
+                .op('(').sbu("lr").binint1(1).op('u').stop().bytes();
+        ArtifactResult r = scan(p);
+        assertThat(r.maxSeverity()).isEqualTo(Severity.MEDIUM);
+        assertThat(rule(r, "pickle-implicit-call")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.MEDIUM));
+    }
+
     /** pickle.dumps(type(None)) is builtins.type(None); the three-argument form builds a class and stays flagged. */
     @Test
     void typeOfAValueIsALookupButBuildingAClassIsNot() {
