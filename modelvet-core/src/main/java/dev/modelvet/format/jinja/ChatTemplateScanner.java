@@ -35,6 +35,12 @@ public final class ChatTemplateScanner implements FormatScanner {
     private static final java.util.regex.Pattern TOKENIZER_CONFIG = java.util.regex.Pattern.compile(
             "\"(tokenizer_class|added_tokens_decoder|model_max_length|eos_token|bos_token)\"\\s*:");
     private static final long MAX_JSON = 64L << 20;
+    /**
+     * The tokenizers library's tokenizer.json (often megabytes): nothing reads a chat template from it, so it is
+     * not searched past its head (that would cost its whole size on a Hub scan made of range reads).
+     */
+    private static final java.util.regex.Pattern TOKENIZERS_JSON = java.util.regex.Pattern.compile(
+            "\"(normalizer|pre_tokenizer|post_processor|truncation|padding)\"\\s*:");
     private static final java.util.regex.Pattern YAML_CHAT_TEMPLATE = java.util.regex.Pattern.compile(
             "(?m)^\\s*[\"']?chat_template[\"']?\\s*:");
     private static final java.util.regex.Pattern JSON_OBJECT = java.util.regex.Pattern.compile("\\{\\s*(\"|})");
@@ -44,7 +50,8 @@ public final class ChatTemplateScanner implements FormatScanner {
         if (!head.looksLikeText(4096)) return false;
         String text = new String(head.bytes(), StandardCharsets.UTF_8);
         String trimmed = text.stripLeading();
-        if (JSON_OBJECT.matcher(trimmed).lookingAt() && (TOKENIZER_CONFIG.matcher(text).find() || head.find(CHAT_TEMPLATE_KEY, MAX_JSON))) {
+        if (JSON_OBJECT.matcher(trimmed).lookingAt() && (TOKENIZER_CONFIG.matcher(text).find()
+                || !TOKENIZERS_JSON.matcher(text).find() && head.find(CHAT_TEMPLATE_KEY, MAX_JSON))) {
             return true;
         }
         // A YAML serving/model config with a chat_template key: its {{ }} blocks are judged as a template.
