@@ -37,6 +37,7 @@ public final class YamlScanner implements FormatScanner {
             Pattern.MULTILINE);
     /** Text past the head is searched for a trigger up to this size (a payload deep in a long config). */
     private static final long MAX_TRIGGER_SEARCH = 32L << 20;
+    private static final Pattern YAML_SHAPE = Pattern.compile("(?m)^(?:---|%YAML|\\s*[\"']?[A-Za-z_][\\w.-]*[\"']?\\s*:(?:\\s|$))");
     private static final Set<String> PY_DATA_TAGS = Set.of("python/none", "python/bool", "python/str", "python/unicode",
             "python/bytes", "python/int", "python/long", "python/float", "python/complex", "python/list", "python/tuple",
             "python/dict");
@@ -60,7 +61,11 @@ public final class YamlScanner implements FormatScanner {
     @Override
     public boolean detect(Head head) {
         if (!head.looksLikeText(4096)) return false;
-        return head.find(TRIGGER, MAX_TRIGGER_SEARCH);
+        String text = new String(head.bytes(), StandardCharsets.ISO_8859_1);
+        if (TRIGGER.matcher(text).find()) return true;
+        // Past the head only for text that reads as YAML (a mapping key or a document marker): a vocab.txt or
+        // merges.txt is not read to the end, which on a Hub scan would fetch it whole.
+        return YAML_SHAPE.matcher(text).find() && head.find(TRIGGER, MAX_TRIGGER_SEARCH);
     }
 
     @Override
