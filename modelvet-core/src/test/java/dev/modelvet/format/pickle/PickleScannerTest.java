@@ -184,7 +184,8 @@ class PickleScannerTest {
     /** Library allow patterns cover model classes, not the libraries' network or process corners. */
     @ParameterizedTest
     @ValueSource(strings = {"ultralytics.hub.session|HUBTrainingSession", "fastcore.parallel|ProcessPoolExecutor",
-            "lightning.app.core|LightningWork", "xgboost.tracker|RabitTracker", "torchvision.datasets|MNIST"})
+            "lightning.app.core|LightningWork", "xgboost.tracker|RabitTracker", "torchvision.datasets|MNIST",
+            "ultralytics|YOLO", "sentence_transformers|SentenceTransformer"})
     void dangerousCornersOfAllowListedLibrariesAreDenied(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).call(parts[0], parts[1], "x").stop().bytes();
