@@ -4,7 +4,6 @@ import dev.modelvet.detect.Detector;
 import dev.modelvet.format.FormatRegistry;
 import dev.modelvet.policy.Policy;
 import java.io.IOException;
-import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
