@@ -124,6 +124,13 @@ final class PickleReader {
             if (frameEnd >= 0 && offset < frameEnd) {
                 frameViolation = "a new FRAME starts at offset " + offset + " before the frame ending at " + frameEnd;
                 frameViolationOffset = offset;
+                if (longArg > frameEnd - after) {
+                    // The C unpickler reading a file has the outer frame in its buffer; an inner frame longer than
+                    // what is left of it is read afresh from the file, i.e. from the outer frame's end: the bytes
+                    // in between are skipped. That reading is scanned as a view.
+                    straddleReadStart = after;
+                    straddleFrameEnd = frameEnd;
+                }
             }
             if (longArg < 0 || longArg > end - after) {
                 // CPython's C unpickler refuses this; the pure-Python pickle._Unpickler (joblib.load,
