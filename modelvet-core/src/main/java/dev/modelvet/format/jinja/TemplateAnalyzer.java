@@ -88,9 +88,17 @@ public final class TemplateAnalyzer {
                         internals = true;
                         reasons.add(t.text + "." + tokens.get(i + 2).text);
                     }
+                    if (GLOBAL_HANDLES.contains(t.text) && next != null && next.is("[") && (prev == null || !prev.is("."))) {
+                        // lipsum[...], cycler[...]: no chat template indexes Jinja's global helpers
+                        internals = true;
+                        reasons.add(t.text + "[...]");
+                    }
                     if (t.text.equals("attr") && prev != null && prev.is("|")) {
                         Token arg = i + 2 < tokens.size() ? tokens.get(i + 2) : null;
-                        if (arg == null || arg.kind != Kind.STRING || arg.text.contains("_")) {
+                        Token afterArg = i + 3 < tokens.size() ? tokens.get(i + 3) : null;
+                        // Anything but one plain literal ('name') is a name computed at render time: |format, ~, |join.
+                        boolean computed = afterArg == null || !afterArg.is(")");
+                        if (arg == null || arg.kind != Kind.STRING || arg.text.contains("_") || computed) {
                             internals = true;
                             reasons.add("|attr(" + (arg == null ? "" : arg.text) + ")");
                         }
