@@ -33,7 +33,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * Plain YAML without such tags is not claimed.
  */
 public final class YamlScanner implements FormatScanner {
-    private static final Pattern TRIGGER = Pattern.compile("!![A-Za-z]|!ruby/|!<tag:yaml\\.org|_target_\\s*:|!python/|^%TAG\\s",
+    private static final Pattern TRIGGER = Pattern.compile("!![A-Za-z]|!ruby/|!<tag:yaml\\.org|_target_[\"']?\\s*:|!python/|^%TAG\\s",
             Pattern.MULTILINE);
     /** Text past the head is searched for a trigger up to this size (a payload deep in a long config). */
     private static final long MAX_TRIGGER_SEARCH = 32L << 20;
