@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
 public final class SkopsSchemaScanner implements FormatScanner {
     private static final Pattern LOADER = Pattern.compile("\"__loader__\"\\s*:\\s*\"[A-Za-z_]*Node\"");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final long MAX_SCHEMA = 64L << 20;
+    /** A JSON tree costs several times its text: 16 MiB of schema stays well inside the 512 MiB heap (real ones are KBs). */
+    private static final long MAX_SCHEMA = 16L << 20;
     private static final int MAX_NODES = 2_000_000;
 
     private static final Set<String> CALLS = Set.of("ConstructorFromReduceNode", "ReduceNode", "LossNode", "TreeNode",
