@@ -98,6 +98,8 @@ public final class ChatTemplateScanner implements FormatScanner {
                     p.skipChildren();
                 }
             }
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            ctx.error(artifact, -1, "limit-json", "tokenizer configuration exceeds a parser limit: " + e.getOriginalMessage());
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             ctx.error(artifact, -1, "chat-template-json", "tokenizer configuration is not valid JSON: " + e.getOriginalMessage());
         }
