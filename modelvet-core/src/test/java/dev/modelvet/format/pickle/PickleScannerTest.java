@@ -204,6 +204,14 @@ class PickleScannerTest {
         assertThat(rule(r, "pickle-implicit-call")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.MEDIUM));
     }
 
+    /** DeepSpeed ZeRO checkpoints: ZeroStageEnum(2) and a LossScaler instance (the globals torch 2.6's weights_only refuses). */
+    @Test
+    void deepSpeedCheckpointGlobalsAreAllowed() {
+        byte[] p = Pickles.proto(2).global("deepspeed.runtime.zero.config", "ZeroStageEnum").binint1(2).tuple1().reduce()
+                .global("deepspeed.runtime.fp16.loss_scaler", "LossScaler").op(')').op(0x81).op(0x86).stop().bytes();
+        assertThat(scan(p).verdict()).isEqualTo(Verdict.CLEAN);
+    }
+
     /** pickle.dumps(type(None)) is builtins.type(None); the three-argument form builds a class and stays flagged. */
     @Test
     void typeOfAValueIsALookupButBuildingAClassIsNot() {
