@@ -186,7 +186,7 @@ class PickleScannerTest {
     @ValueSource(strings = {"ultralytics.hub.session|HUBTrainingSession", "fastcore.parallel|ProcessPoolExecutor",
             "lightning.app.core|LightningWork", "xgboost.tracker|RabitTracker", "torchvision.datasets|MNIST",
             "ultralytics|YOLO", "sentence_transformers|SentenceTransformer", "transformers|AutoModel.from_pretrained",
-            "transformers|pipeline", "diffusers|DiffusionPipeline.from_pretrained", "timm|create_model"})
+            "transformers|pipeline", "diffusers|DiffusionPipeline.from_pretrained", "timm|create_model", "TTS.api|TTS"})
     void dangerousCornersOfAllowListedLibrariesAreDenied(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).call(parts[0], parts[1], "x").stop().bytes();
