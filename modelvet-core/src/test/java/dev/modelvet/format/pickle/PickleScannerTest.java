@@ -186,7 +186,8 @@ class PickleScannerTest {
     @ValueSource(strings = {"ultralytics.hub.session|HUBTrainingSession", "fastcore.parallel|ProcessPoolExecutor",
             "lightning.app.core|LightningWork", "xgboost.tracker|RabitTracker", "torchvision.datasets|MNIST",
             "ultralytics|YOLO", "sentence_transformers|SentenceTransformer", "transformers|AutoModel.from_pretrained",
-            "transformers|pipeline", "diffusers|DiffusionPipeline.from_pretrained", "timm|create_model", "TTS.api|TTS"})
+            "transformers|pipeline", "diffusers|DiffusionPipeline.from_pretrained", "timm|create_model", "TTS.api|TTS",
+            "pyannote.audio|Model.from_pretrained", "mmengine.runner|Runner", "mmengine.config|Config"})
     void dangerousCornersOfAllowListedLibrariesAreDenied(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).call(parts[0], parts[1], "x").stop().bytes();
@@ -202,6 +203,16 @@ class PickleScannerTest {
         ArtifactResult r = scan(p);
         assertThat(r.maxSeverity()).isEqualTo(Severity.MEDIUM);
         assertThat(rule(r, "pickle-implicit-call")).get().satisfies(f -> assertThat(f.severity()).isEqualTo(Severity.MEDIUM));
+    }
+
+    /** Globals that torch 2.6's weights_only refusals report for popular checkpoints (pyannote, mmengine, XTTS, timm). */
+    @ParameterizedTest
+    @ValueSource(strings = {"pyannote.audio.core.task|Specifications", "mmengine.logging.history_buffer|HistoryBuffer",
+            "TTS.tts.configs.xtts_config|XttsConfig", "timm.layers.conv2d_same|Conv2dSame", "torch.utils.data.dataloader|DataLoader"})
+    void classesFromPopularCheckpointsAreAllowed(String spec) {
+        String[] parts = spec.split("\\|");
+        byte[] p = Pickles.proto(2).global(parts[0], parts[1]).op(')').op(0x81).stop().bytes();
+        assertThat(scan(p).verdict()).isEqualTo(Verdict.CLEAN);
     }
 
     /** DeepSpeed ZeRO checkpoints: ZeroStageEnum(2) and a LossScaler instance (the globals torch 2.6's weights_only refuses). */
