@@ -187,7 +187,8 @@ class PickleScannerTest {
             "lightning.app.core|LightningWork", "xgboost.tracker|RabitTracker", "torchvision.datasets|MNIST",
             "ultralytics|YOLO", "sentence_transformers|SentenceTransformer", "transformers|AutoModel.from_pretrained",
             "transformers|pipeline", "diffusers|DiffusionPipeline.from_pretrained", "timm|create_model", "TTS.api|TTS",
-            "pyannote.audio|Model.from_pretrained", "mmengine.runner|Runner", "mmengine.config|Config"})
+            "pyannote.audio|Model.from_pretrained", "mmengine.runner|Runner", "mmengine.config|Config",
+            "stable_baselines3|PPO.load", "fairseq.checkpoint_utils|load_checkpoint_to_cpu"})
     void dangerousCornersOfAllowListedLibrariesAreDenied(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(4).call(parts[0], parts[1], "x").stop().bytes();
@@ -208,7 +209,8 @@ class PickleScannerTest {
     /** Globals that torch 2.6's weights_only refusals report for popular checkpoints (pyannote, mmengine, XTTS, timm). */
     @ParameterizedTest
     @ValueSource(strings = {"pyannote.audio.core.task|Specifications", "mmengine.logging.history_buffer|HistoryBuffer",
-            "TTS.tts.configs.xtts_config|XttsConfig", "timm.layers.conv2d_same|Conv2dSame", "torch.utils.data.dataloader|DataLoader"})
+            "TTS.tts.configs.xtts_config|XttsConfig", "timm.layers.conv2d_same|Conv2dSame", "torch.utils.data.dataloader|DataLoader",
+            "fairseq.data.dictionary|Dictionary", "stable_baselines3.common.policies|ActorCriticPolicy"})
     void classesFromPopularCheckpointsAreAllowed(String spec) {
         String[] parts = spec.split("\\|");
         byte[] p = Pickles.proto(2).global(parts[0], parts[1]).op(')').op(0x81).stop().bytes();
