@@ -418,36 +418,9 @@ final class PickleMachine {
     private static final java.util.regex.Pattern ATTRIBUTE = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private Value call(Value callable, Value args, long at, Opcode how) {
-        if (how == Opcode.REDUCE && callable instanceof Value.Global eg && eg.name().equals("getattr")
-                && policy.canonicalModule(eg.module()).equals("builtins") && args instanceof Value.Tuple et && et.items().size() == 2
-                && et.items().get(0) instanceof Value.Global owner && owner.classification().allowed()
-                && et.items().get(1) instanceof Value.Str member && ENUM_MEMBER.matcher(member.value()).matches()) {
-            // getattr(EnumClass, 'MEMBER'): how Python 3.12+ pickles members of global enums. Calling the result stays dynamic.
-            sink.lookup(eg, owner.dotted() + "." + member.value(), at);
-            return new Value.Opaque("member " + owner.dotted() + "." + member.value());
-        }
-        Value.Global looked = attributeLookup(callable, args, how, at);
-        if (looked != null) {
-            if (looked.classification().allowed()) {
-                sink.lookup((Value.Global) callable, looked.dotted(), at);
-                return looked;
-            }
-            sink.call(new Value.Call(callable, args, at, how));
-            return looked;
-        }
-        if (how == Opcode.REDUCE && callable instanceof Value.Global tg && tg.name().equals("type")
-                && policy.canonicalModule(tg.module()).equals("builtins") && args instanceof Value.Tuple ta && ta.items().size() == 1
-                && (ta.items().get(0) instanceof Value.Const || ta.items().get(0) instanceof Value.Int
-                    || ta.items().get(0) instanceof Value.Str || ta.items().get(0) instanceof Value.Global)) {
-            // type(None), type(NotImplemented), type(...): how CPython pickles those types. One argument only
-            // asks for a type; the three-argument form, which builds a class, stays a call.
-            sink.lookup(tg, "type(" + Render.of(ta.items().get(0)) + ")", at);
-            return new Value.Opaque("a type");
-        }
-        String method = boundMethodLookup(callable, args, how);
-        if (method != null) {
-            sink.lookup((Value.Global) callable, method, at);
-            return new Value.Opaque("bound method " + method);
+        if (how == Opcode.REDUCE && callable instanceof Value.Global g && args instanceof Value.Tuple t) {
+            Value looked = lookup(g, t.items(), at);
+            if (looked != null) return looked;
         }
         Value.Call c = new Value.Call(callable, args, at, how);
         if (!(callable instanceof Value.Global) && how != Opcode.NEWOBJ && how != Opcode.NEWOBJ_EX) {
@@ -463,46 +436,74 @@ final class PickleMachine {
         return evaluate(c);
     }
 
+    /** {@code g} is {@code builtins.<name>} (also under a Python 2 alias). */
+    private boolean isBuiltin(Value.Global g, String name) {
+        return g.name().equals(name) && policy.canonicalModule(g.module()).equals("builtins");
+    }
+
     /**
-     * {@code getattr(Global, 'attr')} resolves like the dotted global {@code module.Name.attr} (what
-     * CPython writes for classmethods and by-name enum members), numpy's
-     * {@code _ufunc_reconstruct('module', 'name')} like {@code module.name}; null for anything else.
+     * Calls that only look a name up, the way CPython pickles things it cannot name directly. Each is
+     * reported to the sink as a lookup (not a call) when what it reaches is allow-listed; returns the
+     * value to push, or null when {@code g(items)} is an ordinary call:
+     * <ul>
+     * <li>{@code getattr(AllowedClass, 'MEMBER')}: members of global enums (Python 3.12+); calling the
+     *     member stays a dynamic call;</li>
+     * <li>{@code getattr(Global, 'attr')}: classmethods such as {@code zoneinfo.ZoneInfo._unpickle},
+     *     resolved like the dotted global {@code module.Name.attr}; numpy's
+     *     {@code _ufunc_reconstruct('module', 'name')} like {@code module.name}. A result that is not
+     *     allow-listed keeps the call (and is followed);</li>
+     * <li>{@code type(value)}: NoneType, ellipsis, NotImplementedType; the three-argument form, which
+     *     builds a class, stays a call;</li>
+     * <li>{@code getattr(instance, 'method')} on an instance of an allow-listed class, not a dunder: a
+     *     bound method kept as data (torch 1.x OneCycleLR stores {@code self._annealing_cos}).</li>
+     * </ul>
      */
-    private Value.Global attributeLookup(Value callable, Value args, Opcode how, long at) {
-        if (how != Opcode.REDUCE || !(callable instanceof Value.Global g) || !(args instanceof Value.Tuple t) || t.items().size() != 2
-                || !(t.items().get(1) instanceof Value.Str attr) || attr.truncated() || !ATTRIBUTE.matcher(attr.value()).matches()) {
+    private Value lookup(Value.Global g, List<Value> items, long at) {
+        if (items.size() == 1 && isBuiltin(g, "type")) {
+            Value v = items.get(0);
+            if (v instanceof Value.Const || v instanceof Value.Int || v instanceof Value.Str || v instanceof Value.Global) {
+                sink.lookup(g, "type(" + Render.of(v) + ")", at);
+                return new Value.Opaque("a type");
+            }
             return null;
         }
-        String module = policy.canonicalModule(g.module());
-        if (g.name().equals("getattr") && module.equals("builtins") && t.items().get(0) instanceof Value.Global owner) {
-            return global(owner.module(), owner.name() + "." + attr.value(), at);
+        if (items.size() != 2 || !(items.get(1) instanceof Value.Str attr) || attr.truncated()
+                || !ATTRIBUTE.matcher(attr.value()).matches()) {
+            return null;
+        }
+        Value first = items.get(0);
+        if (isBuiltin(g, "getattr")) {
+            if (first instanceof Value.Global owner) {
+                if (owner.classification().allowed() && ENUM_MEMBER.matcher(attr.value()).matches()) {
+                    sink.lookup(g, owner.dotted() + "." + attr.value(), at);
+                    return new Value.Opaque("member " + owner.dotted() + "." + attr.value());
+                }
+                return resolved(g, items, global(owner.module(), owner.name() + "." + attr.value(), at), at);
+            }
+            if (first instanceof Value.Call owner && owner.callable instanceof Value.Global cls && cls.classification().allowed()
+                    && !attr.value().startsWith("__")) {
+                sink.lookup(g, cls.dotted() + "." + attr.value(), at);
+                return new Value.Opaque("bound method " + cls.dotted() + "." + attr.value());
+            }
+            return null;
         }
         // numpy's _ufunc_reconstruct(module, name) is __import__(module) + getattr: an import like GLOBAL's.
+        String module = policy.canonicalModule(g.module());
         if (g.name().equals("_ufunc_reconstruct") && (module.equals("numpy.core") || module.equals("numpy._core"))
-                && t.items().get(0) instanceof Value.Str m && !m.truncated()) {
-            return global(m.value(), attr.value(), at);
+                && first instanceof Value.Str m && !m.truncated()) {
+            return resolved(g, items, global(m.value(), attr.value(), at), at);
         }
         return null;
     }
 
-    /**
-     * {@code getattr(instance, 'method')} where the instance was built from an allow-listed class and
-     * the name is not a dunder: a bound method kept as data (torch 1.x OneCycleLR stores
-     * {@code self._annealing_cos} in its state). Returns {@code Class.method}, else null. Calling the
-     * result inside the pickle is still a dynamic call.
-     */
-    private String boundMethodLookup(Value callable, Value args, Opcode how) {
-        if (how != Opcode.REDUCE || !(callable instanceof Value.Global g) || !g.name().equals("getattr")
-                || !policy.canonicalModule(g.module()).equals("builtins")) {
-            return null;
+    /** A name-resolving call that reached {@code target}: a lookup when it is allow-listed, else the call stays. */
+    private Value resolved(Value.Global g, List<Value> items, Value.Global target, long at) {
+        if (target.classification().allowed()) {
+            sink.lookup(g, target.dotted(), at);
+        } else {
+            sink.call(new Value.Call(g, new Value.Tuple(items), at, Opcode.REDUCE));
         }
-        if (!(args instanceof Value.Tuple t) || t.items().size() != 2 || !(t.items().get(0) instanceof Value.Call owner)
-                || !(t.items().get(1) instanceof Value.Str attr) || attr.truncated() || !ATTRIBUTE.matcher(attr.value()).matches()
-                || attr.value().startsWith("__")) {
-            return null;
-        }
-        if (!(owner.callable instanceof Value.Global cls) || !cls.classification().allowed()) return null;
-        return cls.dotted() + "." + attr.value();
+        return target;
     }
 
     /** A few pure allow-listed calls are evaluated, so that their results can be followed. */
