@@ -226,8 +226,7 @@ public final class Policy {
             return exactDeny != null ? new Classification(Classification.Kind.DENIED, exactDeny, full)
                     : Classification.allowed(full);
         }
-        GlobalRule rule = firstDeny(module, name, false);
-        Classification denied = rule == null ? null : new Classification(Classification.Kind.DENIED, rule, full);
+        Classification denied = worse(null, firstDeny(module, name, false), full);
 
         // Attribute walks: "torch" + "os.system", or "pathlib.os" + "system", reach os.system. A walk
         // can land on something worse than its start ("shutil" + "os.system" is os.system, not shutil).
@@ -237,23 +236,15 @@ public final class Policy {
             String m = walkSegment(parts[j]);
             if (j < moduleParts && !walkRoots.contains(parts[j]) && !walkRoots.contains(m)) continue;
             String rest = String.join(".", java.util.Arrays.copyOfRange(parts, j + 1, parts.length));
-            GlobalRule walked = firstDeny(m, rest, false);
-            if (walked != null && (denied == null || walked.severity().compareTo(denied.rule().severity()) > 0)) {
-                denied = new Classification(Classification.Kind.DENIED, walked, m + "." + rest);
-            }
+            denied = worse(denied, firstDeny(m, rest, false), m + "." + rest);
             // A package's attribute is its submodule once imported: "logging" + "config.listen" is logging.config.listen.
             String prefix = canonicalModule(String.join(".", java.util.Arrays.copyOfRange(parts, 0, j + 1)));
-            GlobalRule sub = firstDeny(prefix, rest, false);
-            if (sub != null && (denied == null || sub.severity().compareTo(denied.rule().severity()) > 0)) {
-                denied = new Classification(Classification.Kind.DENIED, sub, prefix + "." + rest);
-            }
+            denied = worse(denied, firstDeny(prefix, rest, false), prefix + "." + rest);
         }
         for (String part : name.split("\\.", -1)) {
             if (part.length() > 4 && part.startsWith("__") && part.endsWith("__")) {
                 // "shutil" + "__init__.__globals__" is a dunder walk first, a file-access module second.
-                if (denied == null || denied.rule().severity().compareTo(DUNDER_RULE.severity()) < 0) {
-                    return new Classification(Classification.Kind.DENIED, DUNDER_RULE, full);
-                }
+                denied = worse(denied, DUNDER_RULE, full);
                 break;
             }
         }
@@ -278,6 +269,12 @@ public final class Policy {
             return segment.substring(1);
         }
         return m;
+    }
+
+    /** {@code current}, or {@code rule} matched as {@code matchedAs} when it is more severe. */
+    private static Classification worse(Classification current, GlobalRule rule, String matchedAs) {
+        if (rule == null || current != null && rule.severity().compareTo(current.rule().severity()) <= 0) return current;
+        return new Classification(Classification.Kind.DENIED, rule, matchedAs);
     }
 
     private GlobalRule firstDeny(String module, String name, boolean exactOnly) {
