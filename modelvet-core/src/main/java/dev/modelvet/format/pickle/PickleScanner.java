@@ -217,21 +217,14 @@ public final class PickleScanner implements FormatScanner {
                     streams++;
                     pos = reader.position();
                 } catch (PickleFormatException e) {
+                    long searchFrom = -1;
                     if (streams == 0) {
                         if (tentative && !machine.sawGlobal && machine.opcodes <= 16) {
                             notPickle = true;
                         } else {
                             ctx.error(artifact, e.offset(), e.code(), e.getMessage()
                                     + (analysis.hasGlobals() ? " (findings before this point are reported: the loader ran them)" : ""));
-                            long hidden = findHiddenStream(source, Math.max(pos + 1, e.offset()), limits);
-                            if (hidden >= 0) {
-                                analysis.structural("pickle-hidden-stream", Severity.MEDIUM, hidden,
-                                        "a complete pickle stream that calls globals starts at offset " + hidden
-                                                + ", after the point where the first stream breaks: a loader that seeks there runs it",
-                                        "offset " + hidden);
-                                pos = hidden;
-                                continue;
-                            }
+                            searchFrom = Math.max(pos + 1, e.offset());
                         }
                     } else {
                         long trailing = source.size() - pos;
@@ -239,15 +232,16 @@ public final class PickleScanner implements FormatScanner {
                                 : trailing + " bytes after the last STOP are not a pickle";
                         analysis.structural("pickle-trailing-data", machine.sawGlobal ? Severity.MEDIUM : Severity.LOW, pos,
                                 "data after the end of the pickle: " + what, "");
-                        long hidden = findHiddenStream(source, pos + 1, limits);
-                        if (hidden >= 0) {
-                            analysis.structural("pickle-hidden-stream", Severity.MEDIUM, hidden,
-                                    "a complete pickle stream that calls globals starts " + (hidden - pos)
-                                            + " bytes into the data after the last STOP: a loader that seeks past the junk runs it",
-                                    "offset " + hidden);
-                            pos = hidden;
-                            continue;
-                        }
+                        searchFrom = pos + 1;
+                    }
+                    long hidden = searchFrom < 0 ? -1 : findHiddenStream(source, searchFrom, limits);
+                    if (hidden >= 0) {
+                        analysis.structural("pickle-hidden-stream", Severity.MEDIUM, hidden,
+                                "a complete pickle stream that calls globals starts at offset " + hidden + ", after "
+                                        + (streams == 0 ? "the point where the first stream breaks" : "the last STOP")
+                                        + ": a loader that seeks past the junk runs it", "offset " + hidden);
+                        pos = hidden;
+                        continue;
                     }
                     break;
                 } catch (LimitExceededException e) {
