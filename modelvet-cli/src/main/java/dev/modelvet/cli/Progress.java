@@ -30,7 +30,7 @@ class Progress implements BatchScanner.Listener {
         lastDraw = now;
         int width = 30;
         int filled = (int) ((long) width * done / total);
-        String name = result.path();
+        String name = dev.modelvet.report.TerminalText.escape(result.path());
         if (name.length() > 40) name = "..." + name.substring(name.length() - 37);
         err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total + " " + name + "\u001b[K");
         err.flush();

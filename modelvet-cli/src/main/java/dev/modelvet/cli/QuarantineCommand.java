@@ -28,7 +28,7 @@ final class QuarantineCommand implements Runnable {
         public Integer call() {
             try {
                 for (Quarantine.Entry e : new Quarantine(dir).list()) {
-                    System.out.println(e.id() + "\t" + e.time() + "\t" + e.original() + "\t" + String.join(",", e.rules())
+                    System.out.println(e.id() + "\t" + e.time() + "\t" + dev.modelvet.report.TerminalText.escape(String.valueOf(e.original())) + "\t" + String.join(",", e.rules())
                             + (e.complete() ? "" : "\t(move interrupted: original still in place)"));
                 }
                 return 0;

@@ -231,10 +231,10 @@ final class ScanCommand implements Callable<Integer> {
             if (!Files.isRegularFile(file)) continue;
             try {
                 Quarantine.Entry e = q.put(file, r);
-                System.err.println("modelvet: quarantined " + r.path() + " -> " + e.stored() + " (id " + e.id() + ")");
+                System.err.println("modelvet: quarantined " + dev.modelvet.report.TerminalText.escape(r.path()) + " -> " + e.stored() + " (id " + e.id() + ")");
             } catch (IOException e) {
                 ok = false;
-                System.err.println("modelvet: could not quarantine " + r.path() + ": " + e.getMessage() + " (left in place)");
+                System.err.println("modelvet: could not quarantine " + dev.modelvet.report.TerminalText.escape(r.path()) + ": " + e.getMessage() + " (left in place)");
             }
         }
         return ok;

@@ -25,7 +25,7 @@ final class SignCommand implements Callable<Integer> {
     KeyChoice key;
 
     static final class KeyChoice {
-        @Option(names = "--key", paramLabel = "KEY.pem", description = "EC private key, PKCS#8 PEM")
+        @Option(names = "--key", paramLabel = "KEY.pem", description = "EC private key: PKCS#8 or SEC1 (openssl ecparam -genkey), PEM or DER")
         Path ecKey;
 
         @Option(names = "--hmac-key-file", paramLabel = "FILE", description = "file holding the shared secret")

@@ -24,6 +24,7 @@ public final class JsonWriter implements ReportWriter {
     public void write(Report report, Writer out) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
+            g.setCharacterEscapes(TerminalText.jsonEscapes());
             g.writeStartObject();
             g.writeNumberField("schemaVersion", SCHEMA_VERSION);
             g.writeObjectFieldStart("tool");

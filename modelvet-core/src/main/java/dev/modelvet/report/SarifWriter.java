@@ -40,6 +40,7 @@ public final class SarifWriter implements ReportWriter {
         }
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.useDefaultPrettyPrinter();
+            g.setCharacterEscapes(TerminalText.jsonEscapes());
             g.writeStartObject();
             g.writeStringField("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
             g.writeStringField("version", "2.1.0");

@@ -36,25 +36,25 @@ public final class TextWriter implements ReportWriter {
         for (ArtifactResult r : report.results()) {
             boolean clean = r.verdict() == Verdict.CLEAN && r.errors().isEmpty();
             if (options.quiet() && clean) continue;
-            out.write(r.path() + ": " + label(r) + "\n");
+            out.write(esc(r.path()) + ": " + label(r) + "\n");
             for (Finding f : r.findings()) {
                 if (!f.severity().atLeast(options.minSeverity())) continue;
-                out.write(String.format(Locale.ROOT, "  %-8s %s  %s%s%n", f.severity(), f.ruleId(), f.path(),
+                out.write(String.format(Locale.ROOT, "  %-8s %s  %s%s%n", f.severity(), esc(f.ruleId()), esc(f.path()),
                         f.line() >= 1 ? ":" + f.line() + ":" + f.column() : f.offset() >= 0 ? " @" + f.offset() : ""));
-                out.write("           " + f.message() + "\n");
+                out.write("           " + esc(f.message()) + "\n");
                 if (!f.evidence().isEmpty() && !f.evidence().equals(f.message())) {
-                    out.write("           evidence: " + f.evidence() + "\n");
+                    out.write("           evidence: " + esc(f.evidence()) + "\n");
                 }
             }
             for (ScanError e : r.errors()) {
-                out.write(String.format(Locale.ROOT, "  %-8s %s  %s%s%n", "ERROR", e.code(), e.path(),
+                out.write(String.format(Locale.ROOT, "  %-8s %s  %s%s%n", "ERROR", esc(e.code()), esc(e.path()),
                         e.offset() >= 0 ? " @" + e.offset() : ""));
-                out.write("           " + e.message() + "\n");
+                out.write("           " + esc(e.message()) + "\n");
             }
             if (options.verbose()) {
                 for (NestedArtifact a : r.artifacts()) {
-                    out.write("  artifact " + a.path() + " [" + a.format() + ", " + a.size() + " bytes]"
-                            + (a.note().isEmpty() ? "" : " " + a.note()) + "\n");
+                    out.write("  artifact " + esc(a.path()) + " [" + esc(a.format()) + ", " + a.size() + " bytes]"
+                            + (a.note().isEmpty() ? "" : " " + esc(a.note())) + "\n");
                 }
             }
         }
@@ -78,6 +78,11 @@ public final class TextWriter implements ReportWriter {
         String v = r.verdict().name();
         if (r.maxSeverity() != null) v += " (" + r.maxSeverity() + ")";
         if (r.verdict() != Verdict.ERROR && !r.errors().isEmpty()) v += ", with errors";
-        return v + " [" + r.format() + "]";
+        return v + " [" + esc(r.format()) + "]";
+    }
+
+    /** Everything from a scanned file goes through here: see {@link TerminalText}. */
+    private static String esc(String s) {
+        return TerminalText.escape(s);
     }
 }

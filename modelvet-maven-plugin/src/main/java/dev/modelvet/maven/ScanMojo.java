@@ -3,6 +3,7 @@ package dev.modelvet.maven;
 import dev.modelvet.config.Config;
 import dev.modelvet.report.ReportWriter;
 import dev.modelvet.report.TextWriter;
+import dev.modelvet.report.TerminalText;
 import dev.modelvet.scan.ArtifactResult;
 import dev.modelvet.scan.BatchScanner;
 import dev.modelvet.scan.Finding;
@@ -86,10 +87,10 @@ public class ScanMojo extends AbstractMojo {
             for (Finding f : r.findings()) {
                 if (!f.severity().atLeast(threshold)) continue;
                 blocking++;
-                getLog().error("modelvet: " + f.severity() + " " + f.ruleId() + " " + f.path() + ": " + f.message()
-                        + (f.evidence().isEmpty() ? "" : " [" + f.evidence() + "]"));
+                getLog().error(TerminalText.escape("modelvet: " + f.severity() + " " + f.ruleId() + " " + f.path() + ": " + f.message()
+                        + (f.evidence().isEmpty() ? "" : " [" + f.evidence() + "]")));
             }
-            r.errors().forEach(e -> getLog().warn("modelvet: could not fully scan " + e.path() + ": " + e.message()));
+            r.errors().forEach(e -> getLog().warn(TerminalText.escape("modelvet: could not fully scan " + e.path() + ": " + e.message())));
         }
         getLog().info("modelvet: " + report.results().size() + " files scanned, " + blocking + " findings at or above " + threshold);
         int rc = report.exitCode(threshold);
