@@ -22,11 +22,18 @@ import java.util.Optional;
 /**
  * Scan results kept in an embedded SQLite file, keyed by the content's SHA-256 and the policy in
  * force, so a periodic re-scan of a model store parses only what changed. A second table remembers
- * each file's hash under its identity (path, size, modification time, inode), so unchanged files are
- * not even re-read. A damaged database is set aside and recreated, never fatal. Thread-safe.
+ * each file's hash under its identity (path, size, modification and status-change times in
+ * nanoseconds, inode), so unchanged files are not even re-read. The status-change time (ctime) is
+ * what makes this safe: a user can set mtime back after rewriting a file in place at the same size,
+ * but not ctime. Where ctime cannot be read, or the file changed too recently to be sure (its ctime
+ * within {@link #RACY_NANOS} of the moment it was hashed, as git treats "racily clean" entries), the
+ * hash is not remembered and the file is re-hashed. A damaged database is set aside and recreated,
+ * never fatal. Thread-safe.
  */
 public final class ScanCache implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A file whose ctime is this close to the time it was hashed may still be being written: not remembered. */
+    static final long RACY_NANOS = 100_000_000L; // Linux stamps files from a coarse clock (one tick: 1-10 ms)
     private final Connection db;
     private final Path file;
     private final String warning;
@@ -70,7 +77,10 @@ public final class ScanCache implements AutoCloseable {
             s.execute("PRAGMA synchronous=NORMAL"); // WAL: no fsync per commit; a crash loses recent rows, never the file
             s.execute("CREATE TABLE IF NOT EXISTS results (sha256 TEXT NOT NULL, policy TEXT NOT NULL, result TEXT NOT NULL, "
                     + "stored INTEGER NOT NULL, PRIMARY KEY (sha256, policy))");
-            s.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, inode TEXT, sha256 TEXT)");
+            // 'files' (size, mtime in ms, inode) trusted a restorable mtime; its rows are dropped, not trusted.
+            s.execute("DROP TABLE IF EXISTS files");
+            s.execute("CREATE TABLE IF NOT EXISTS file_identity (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+                    + "ctime_ns INTEGER NOT NULL, inode TEXT NOT NULL, sha256 TEXT NOT NULL)");
             s.executeQuery("SELECT count(*) FROM results").close();
         } catch (SQLException e) {
             c.close();
@@ -88,15 +98,18 @@ public final class ScanCache implements AutoCloseable {
         return file;
     }
 
-    /** The remembered hash of {@code path} if it has not changed since (size, mtime, inode). */
+    /** The remembered hash of {@code path} if it has not changed since (size, mtime, ctime, inode). */
     public synchronized Optional<String> knownHash(Path path) {
         try {
             Identity id = Identity.of(path);
-            try (PreparedStatement q = db.prepareStatement("SELECT size, mtime, inode, sha256 FROM files WHERE path = ?")) {
+            if (id == null) return Optional.empty();
+            try (PreparedStatement q = db.prepareStatement(
+                    "SELECT size, mtime_ns, ctime_ns, inode, sha256 FROM file_identity WHERE path = ?")) {
                 q.setString(1, id.path);
                 try (ResultSet r = q.executeQuery()) {
-                    if (r.next() && r.getLong(1) == id.size && r.getLong(2) == id.mtime && id.inode.equals(r.getString(3))) {
-                        return Optional.of(r.getString(4));
+                    if (r.next() && r.getLong(1) == id.size && r.getLong(2) == id.mtimeNs && r.getLong(3) == id.ctimeNs
+                            && id.inode.equals(r.getString(4))) {
+                        return Optional.of(r.getString(5));
                     }
                 }
             }
@@ -106,20 +119,48 @@ public final class ScanCache implements AutoCloseable {
         return Optional.empty();
     }
 
-    public synchronized void rememberHash(Path path, String sha256) {
+    /**
+     * The identity of {@code path} now, to take before hashing it and hand to
+     * {@link #rememberHash(Path, String, Object)}; null when it cannot be had (no ctime on this file system).
+     */
+    public Object identity(Path path) {
+        try {
+            return Identity.of(path);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Remembers {@code sha256} for {@code path} if the file's identity is still {@code before} (taken
+     * before hashing) and its last change is not too recent to be sure nothing is still writing it.
+     */
+    public synchronized void rememberHash(Path path, String sha256, Object before) {
         try {
             Identity id = Identity.of(path);
-            try (PreparedStatement u = db.prepareStatement("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)")) {
+            if (id == null || !id.equals(before) || id.ctimeNs > nowNanos() - RACY_NANOS) return;
+            try (PreparedStatement u = db.prepareStatement("INSERT OR REPLACE INTO file_identity VALUES (?, ?, ?, ?, ?, ?)")) {
                 u.setString(1, id.path);
                 u.setLong(2, id.size);
-                u.setLong(3, id.mtime);
-                u.setString(4, id.inode);
-                u.setString(5, sha256);
+                u.setLong(3, id.mtimeNs);
+                u.setLong(4, id.ctimeNs);
+                u.setString(5, id.inode);
+                u.setString(6, sha256);
                 u.executeUpdate();
             }
         } catch (IOException | SQLException e) {
             // a cache that cannot write only costs time
         }
+    }
+
+    /** Whether {@code path} still has the identity {@code before}: a result computed in between belongs to that content. */
+    public boolean unchanged(Path path, Object before) {
+        return before != null && before.equals(identity(path));
+    }
+
+    private static long nowNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** The cached result for this content under this policy, re-labelled with {@code displayPath}. */
@@ -164,12 +205,25 @@ public final class ScanCache implements AutoCloseable {
         return p.startsWith(old) ? now + p.substring(old.length()) : p;
     }
 
-    private record Identity(String path, long size, long mtime, String inode) {
+    private record Identity(String path, long size, long mtimeNs, long ctimeNs, String inode) {
+        /** Null where the file system gives no ctime: then nothing is trusted without hashing. */
         static Identity of(Path p) throws IOException {
             Path abs = p.toAbsolutePath().normalize();
             BasicFileAttributes a = Files.readAttributes(abs, BasicFileAttributes.class);
+            Object ctime;
+            try {
+                ctime = Files.getAttribute(abs, "unix:ctime");
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                return null;
+            }
+            if (!(ctime instanceof java.nio.file.attribute.FileTime c) || !a.isRegularFile()) return null;
             Object key = a.fileKey();
-            return new Identity(abs.toString(), a.size(), a.lastModifiedTime().toMillis(), key == null ? "" : key.toString());
+            return new Identity(abs.toString(), a.size(), nanos(a.lastModifiedTime()), nanos(c), key == null ? "" : key.toString());
+        }
+
+        private static long nanos(java.nio.file.attribute.FileTime t) {
+            java.time.Instant i = t.toInstant();
+            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
         }
     }
 

@@ -40,15 +40,18 @@ public final class Policy {
     private final List<GlobalPattern> patternAllow;
     private final List<GlobalRule> deny;
     private final Set<String> walkRoots;
+    private final List<CalledParameters> callers;
 
     private Policy(String version, Map<String, String> aliases, Set<String> exactAllow,
-                   List<GlobalPattern> patternAllow, List<GlobalRule> deny, Set<String> walkRoots) {
+                   List<GlobalPattern> patternAllow, List<GlobalRule> deny, Set<String> walkRoots,
+                   List<CalledParameters> callers) {
         this.version = version;
         this.aliases = Map.copyOf(aliases);
         this.exactAllow = Set.copyOf(exactAllow);
         this.patternAllow = List.copyOf(patternAllow);
         this.deny = List.copyOf(deny);
         this.walkRoots = Set.copyOf(walkRoots);
+        this.callers = List.copyOf(callers);
     }
 
     private static volatile Policy bundled;
@@ -146,7 +149,26 @@ public final class Policy {
                     entry.path("reference").asText(""), entry.hasNonNull("payload") ? entry.get("payload").asText() : null,
                     targets, scanned));
         }
-        return new Policy(version, aliases, exact, patterns, new ArrayList<>(deny.values()), roots);
+        List<CalledParameters> callers = new ArrayList<>(base == null ? List.of() : base.callers);
+        i = 0;
+        for (JsonNode entry : root.path("callers")) callers.add(callers(entry, source + ": callers[" + i++ + "]"));
+        return new Policy(version, aliases, exact, patterns, new ArrayList<>(deny.values()), roots, callers);
+    }
+
+    private static CalledParameters callers(JsonNode entry, String where) {
+        Set<Integer> args = new HashSet<>();
+        for (JsonNode n : entry.path("args")) {
+            if (!n.canConvertToInt() || n.asInt() < 0) throw new PolicyException(where + ": 'args' holds parameter indexes (0, 1, ...)");
+            args.add(n.asInt());
+        }
+        Set<String> kwargs = new HashSet<>();
+        for (JsonNode n : entry.path("kwargs")) kwargs.add(n.asText());
+        Set<String> state = new HashSet<>();
+        for (JsonNode n : entry.path("state")) state.add(n.asText());
+        if (args.isEmpty() && kwargs.isEmpty() && state.isEmpty()) {
+            throw new PolicyException(where + ": names no called parameter ('args', 'kwargs' or 'state')");
+        }
+        return new CalledParameters(List.of(pattern(entry, where)), args, kwargs, state, entry.path("note").asText(""));
     }
 
     private static GlobalPattern pattern(JsonNode node, String where) {
@@ -193,6 +215,10 @@ public final class Policy {
                 sb.append('\n');
             }
             new java.util.TreeSet<>(walkRoots).forEach(w -> sb.append("walk ").append(w).append('\n'));
+            for (CalledParameters c : callers) {
+                sb.append("callers ").append(describe(c.targets().get(0))).append(' ').append(new java.util.TreeSet<>(c.args()))
+                        .append(new java.util.TreeSet<>(c.kwargs())).append(new java.util.TreeSet<>(c.state())).append('\n');
+            }
             try {
                 byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 f = java.util.HexFormat.of().formatHex(h);
@@ -210,6 +236,32 @@ public final class Policy {
 
     public List<GlobalRule> denyRules() {
         return deny;
+    }
+
+    /**
+     * The parameters {@code module.name} calls (union of every matching {@code callers} entry), or
+     * null when it calls none of what it is given.
+     */
+    public CalledParameters calledParameters(String rawModule, String name) {
+        String module = canonicalModule(rawModule);
+        CalledParameters found = null;
+        for (CalledParameters c : callers) {
+            if (!c.matches(module, name)) continue;
+            if (found == null) {
+                found = c;
+            } else {
+                Set<Integer> a = new HashSet<>(found.args());
+                a.addAll(c.args());
+                Set<String> k = new HashSet<>(found.kwargs());
+                k.addAll(c.kwargs());
+                Set<String> s = new HashSet<>(found.state());
+                s.addAll(c.state());
+                List<GlobalPattern> t = new ArrayList<>(found.targets());
+                t.addAll(c.targets());
+                found = new CalledParameters(t, a, k, s, found.note().isEmpty() ? c.note() : found.note());
+            }
+        }
+        return found;
     }
 
     /** Canonical module name (Python 2 names and private aliases mapped). */

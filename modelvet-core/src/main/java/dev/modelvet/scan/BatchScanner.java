@@ -106,13 +106,14 @@ public final class BatchScanner {
 
     private ArtifactResult scanOne(Path file) {
         String sha = null;
+        Object before = cache == null ? null : cache.identity(file);
         if (config.hasTrustedHashes() || cache != null) {
             long t0 = System.nanoTime();
             try {
                 sha = cache == null ? null : cache.knownHash(file).orElse(null);
                 if (sha == null) {
                     sha = sha256(file);
-                    if (cache != null) cache.rememberHash(file, sha);
+                    if (cache != null) cache.rememberHash(file, sha, before);
                 }
                 if (config.isTrusted(sha)) {
                     Finding f = new Finding("trusted-artifact", Severity.INFO, file.toString(), -1,
@@ -129,7 +130,8 @@ public final class BatchScanner {
             if (hit.isPresent()) return config.apply(hit.get());
         }
         ArtifactResult r = scanner.scan(file);
-        if (cache != null && sha != null) cache.put(sha, policyKey, r);
+        // Content rewritten while it was hashed or scanned: the result may not belong to that hash.
+        if (cache != null && sha != null && cache.unchanged(file, before)) cache.put(sha, policyKey, r);
         return config.apply(r);
     }
 

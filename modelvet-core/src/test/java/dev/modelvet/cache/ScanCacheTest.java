@@ -30,6 +30,7 @@ class ScanCacheTest {
     void secondScanIsServedFromTheCacheAndRelabelled() throws IOException {
         Path a = Files.write(dir.resolve("a.pkl"), EVIL);
         Path b = Files.write(dir.resolve("copy-of-a.bin"), EVIL);
+        settle();
         Scanner scanner = Scanner.builder().build();
         try (ScanCache cache = ScanCache.open(dir.resolve("c.db"))) {
             Report first = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
@@ -48,6 +49,7 @@ class ScanCacheTest {
     @Test
     void changedPolicyOrContentMisses() throws IOException {
         Path a = Files.write(dir.resolve("a.pkl"), EVIL);
+        settle();
         try (ScanCache cache = ScanCache.open(dir.resolve("c.db"))) {
             Scanner scanner = Scanner.builder().build();
             new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
@@ -65,13 +67,63 @@ class ScanCacheTest {
         }
     }
 
+    /** Past the racy window: a file changed this recently is re-hashed rather than remembered. */
+    private static void settle() {
+        try {
+            Thread.sleep(ScanCache.RACY_NANOS / 1_000_000 * 2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Issue 11 item 10: rewritten in place at the same size with mtime restored; ctime gives it away. */
+    @Test
+    void rewriteInPlaceWithRestoredMtimeIsRescanned() throws IOException {
+        byte[] benign = HexFormat.of().parseHex("80049525000000000000008c21" + "78".repeat(33) + "942e"); // pickle of 'xxx...', EVIL's length
+        Path a = Files.write(dir.resolve("model.pkl"), benign);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(a);
+        settle();
+        Scanner scanner = Scanner.builder().build();
+        try (ScanCache cache = ScanCache.open(dir.resolve("c.db"))) {
+            Report first = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
+            assertThat(first.results().get(0).verdict()).isEqualTo(Verdict.CLEAN);
+            assertThat(cache.knownHash(a)).isPresent();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(a, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(EVIL)); // same inode, same size
+            }
+            Files.setLastModifiedTime(a, mtime);
+            assertThat(Files.size(a)).isEqualTo(benign.length);
+            assertThat(cache.knownHash(a)).isEmpty();
+            settle();
+            Report second = new BatchScanner(scanner, Config.empty(), 1, cache).scan(List.of(a), new BatchScanner.Listener() { });
+            assertThat(second.results().get(0).verdict()).isEqualTo(Verdict.MALICIOUS);
+        }
+    }
+
+    @Test
+    void aFileChangedJustNowOrWhileHashedIsNotRemembered() throws IOException {
+        Path a = Files.write(dir.resolve("a.pkl"), EVIL);
+        try (ScanCache cache = ScanCache.open(dir.resolve("c.db"))) {
+            cache.rememberHash(a, "ab", cache.identity(a)); // written within the racy window
+            assertThat(cache.knownHash(a)).isEmpty();
+            settle();
+            Object before = cache.identity(a);
+            Files.write(a, "changed!".getBytes(StandardCharsets.UTF_8));
+            settle();
+            cache.rememberHash(a, "ab", before); // changed between identity and hash
+            assertThat(cache.knownHash(a)).isEmpty();
+            assertThat(cache.unchanged(a, before)).isFalse();
+        }
+    }
+
     @Test
     void damagedDatabaseIsRecreated() throws IOException {
         Path db = Files.write(dir.resolve("c.db"), "this is not a database at all, just text".repeat(100).getBytes(StandardCharsets.UTF_8));
         try (ScanCache cache = ScanCache.open(db)) {
             assertThat(cache.warning()).contains("recreated");
             Path a = Files.write(dir.resolve("a.pkl"), EVIL);
-            cache.rememberHash(a, "ab");
+            settle();
+            cache.rememberHash(a, "ab", cache.identity(a));
             assertThat(cache.knownHash(a)).contains("ab");
         }
     }

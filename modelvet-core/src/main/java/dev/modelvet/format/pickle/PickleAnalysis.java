@@ -1,5 +1,6 @@
 package dev.modelvet.format.pickle;
 
+import dev.modelvet.policy.CalledParameters;
 import dev.modelvet.policy.Classification;
 import dev.modelvet.policy.GlobalRule;
 import dev.modelvet.scan.Artifact;
@@ -27,6 +28,9 @@ final class PickleAnalysis implements PickleSink {
     private final List<Finding> structural = new ArrayList<>();
     private final List<Runnable> nested = new ArrayList<>();
     private boolean persistentReported;
+    private final Map<String, CalledParameters> callers = new java.util.HashMap<>();
+    private static final CalledParameters NONE = new CalledParameters(List.of(), java.util.Set.of(), java.util.Set.of(),
+            java.util.Set.of("-"), "");
 
     PickleAnalysis(ScanContext ctx, Artifact artifact, boolean persistentIdsExpected) {
         this.ctx = ctx;
@@ -45,6 +49,8 @@ final class PickleAnalysis implements PickleSink {
         /** getattr calls that resolved to an allow-listed attribute, and whether getattr was also passed around. */
         int allowedLookups;
         boolean passedAsArgument;
+        /** Its first call is made by an allow-listed callee it was handed to, not by the pickle. */
+        boolean laundered;
         String lookedUp;
         long firstUseOffset;
         String evidence;
@@ -78,6 +84,7 @@ final class PickleAnalysis implements PickleSink {
         }
         if (!(call.callable instanceof Value.Global g)) return;
         reconstructorTargets(g, call);
+        calledArguments(g, call);
         GlobalUse use = uses.computeIfAbsent(g.module() + "\n" + g.name(), k -> new GlobalUse(g));
         boolean invocation = call.how == Opcode.REDUCE || call.how == Opcode.INST || call.how == Opcode.OBJ;
         if (invocation) {
@@ -123,8 +130,114 @@ final class PickleAnalysis implements PickleSink {
                         Render.call(func, fargs));
             }
             call(new Value.Call(func, fargs, call.offset, Opcode.REDUCE)); // func(*args)
+        } else if (f.equals("copyreg.__newobj_ex__") && t.items().size() == 3 && t.items().get(0) instanceof Value.Global cls
+                && t.items().get(1) instanceof Value.Tuple args) {
+            List<Value> all = new ArrayList<>(args.items());
+            all.add(t.items().get(2)); // the NEWOBJ_EX shape: positional arguments, then the keyword dict
+            call(new Value.Call(cls, new Value.Tuple(all), call.offset, Opcode.NEWOBJ_EX));
         } else if ((f.equals("copyreg.__newobj__") || f.equals("copyreg.__newobj_ex__")) && t.items().get(0) instanceof Value.Global cls) {
             call(new Value.Call(cls, new Value.Tuple(t.items().subList(1, t.items().size())), call.offset, Opcode.NEWOBJ));
+        }
+    }
+
+    /** The policy's called parameters of {@code g}, cached per global; {@link #NONE} when it calls nothing it is given. */
+    private CalledParameters calledParameters(Value.Global g) {
+        CalledParameters p = callers.computeIfAbsent(g.module() + "\n" + g.name(), k -> {
+            CalledParameters c = ctx.policy().calledParameters(g.module(), g.name());
+            return c == null ? NONE : c;
+        });
+        return p == NONE ? null : p;
+    }
+
+    /** A callable passed to a parameter that {@code g} calls (defaultdict(f), partial(f), LambdaLR(opt, f)) is judged as called. */
+    private void calledArguments(Value.Global g, Value.Call call) {
+        CalledParameters p = calledParameters(g);
+        if (p == null || !(call.args instanceof Value.Tuple t)) return;
+        List<Value> items = t.items();
+        int positional = items.size();
+        if (call.how == Opcode.NEWOBJ_EX && !items.isEmpty()) {
+            positional--;
+            if (items.get(positional) instanceof Value.Container kw) {
+                for (int i = 0; i + 1 < kw.items.size(); i += 2) {
+                    if (kw.items.get(i) instanceof Value.Str k && p.kwargs().contains(k.value())) {
+                        launder(kw.items.get(i + 1), g, k.value(), p, call.offset, 0);
+                    }
+                }
+                if (!p.kwargs().isEmpty()) for (Value v : kw.callables) launder(v, g, "**kwargs", p, call.offset, 0);
+            }
+        }
+        for (int i = 0; i < positional; i++) {
+            if (p.args().contains(i)) launder(items.get(i), g, "argument " + i, p, call.offset, 0);
+        }
+    }
+
+    @Override
+    public void built(Value.Call object, Value.Global cls, Value state, long offset) {
+        CalledParameters p = calledParameters(cls);
+        if (p == null || p.state().isEmpty()) return;
+        if (state instanceof Value.Tuple t && t.items().size() == 2
+                && (t.items().get(0) instanceof Value.Container || t.items().get(1) instanceof Value.Container)) {
+            for (Value part : t.items()) calledState(part, cls, p, offset); // (__dict__, slot state)
+        } else if (state instanceof Value.Tuple t) {
+            for (int i = 0; i < t.items().size(); i++) {
+                if (p.stateCalled(Integer.toString(i))) launder(t.items().get(i), cls, "state[" + i + "]", p, offset, 0);
+            }
+        } else {
+            calledState(state, cls, p, offset);
+        }
+    }
+
+    private void calledState(Value state, Value.Global cls, CalledParameters p, long offset) {
+        if (!(state instanceof Value.Container d) || d.kind != Value.Container.Kind.DICT) return;
+        for (int i = 0; i + 1 < d.items.size(); i += 2) {
+            if (d.items.get(i) instanceof Value.Str k && p.stateCalled(k.value())) {
+                launder(d.items.get(i + 1), cls, "state '" + k.value() + "'", p, offset, 0);
+            }
+        }
+        for (Value v : d.callables) launder(v, cls, "state", p, offset, 0);
+    }
+
+    /** Containers that only hold what they are given, walked to find callables (lists of lambdas, dicts of hooks). */
+    private static final java.util.Set<String> HOLDERS = java.util.Set.of("collections.OrderedDict", "collections.defaultdict",
+            "collections.deque", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.set", "builtins.frozenset");
+
+    /**
+     * Judges {@code v}, which {@code via} will call, as called: a global off the allow-list is a call of
+     * it; an object of a class off the allow-list has its {@code __call__} run; a computed value is a
+     * dynamic call. Lists, tuples and dicts (also OrderedDicts of hooks) are walked, boundedly.
+     */
+    private void launder(Value v, Value.Global via, String param, CalledParameters p, long offset, int depth) {
+        if (depth > 4) return;
+        String how = via.dotted() + " calls its " + param + (p.note().isEmpty() ? "" : " (" + p.note() + ")");
+        if (v instanceof Value.Global f) {
+            if (f.classification().allowed()) return;
+            GlobalUse use = uses.computeIfAbsent(f.module() + "\n" + f.name(), k -> new GlobalUse(f));
+            if (use.calls++ == 0) {
+                use.firstUseOffset = offset;
+                use.evidence = f.dotted() + " <- " + how;
+                use.laundered = true;
+            }
+        } else if (v instanceof Value.Call c) {
+            if (c.callable instanceof Value.Global cls && cls.classification().allowed()) {
+                if (!HOLDERS.contains(ctx.policy().canonicalModule(cls.module()) + "." + cls.name())) return;
+                launder(c.args, via, param, p, offset, depth + 1);
+                if (c.filled != null) launder(c.filled, via, param, p, offset, depth + 1);
+                if (c.state != null) launder(c.state, via, param, p, offset, depth + 1);
+            } else if (c.callable instanceof Value.Global cls && !cls.classification().denied()) {
+                structural("pickle-laundered-call", Severity.HIGH, offset,
+                        how + ": it calls an object of " + cls.dotted() + ", a class that is not on the allow-list",
+                        cls.dotted() + "(...).__call__ <- " + via.dotted());
+            }
+        } else if (v instanceof Value.Tuple t) {
+            int n = 0;
+            for (Value x : t.items()) {
+                if (n++ >= 256) break;
+                launder(x, via, param, p, offset, depth + 1);
+            }
+        } else if (v instanceof Value.Container c) {
+            boolean dict = c.kind == Value.Container.Kind.DICT;
+            for (int i = dict ? 1 : 0; i < c.items.size(); i += dict ? 2 : 1) launder(c.items.get(i), via, param, p, offset, depth + 1);
+            for (Value x : c.callables) launder(x, via, param, p, offset, depth + 1);
         }
     }
 
@@ -215,7 +328,9 @@ final class PickleAnalysis implements PickleSink {
             default -> {
                 if (use.calls > 0) {
                     return new Finding("pickle-unknown-callable", Severity.HIGH, artifact.path(), use.firstUseOffset,
-                            g.dotted() + " called: a global that is not on the allow-list is invoked while loading",
+                            g.dotted() + (use.laundered
+                                    ? " handed to a callee that calls it: a global that is not on the allow-list is invoked by the loaded object"
+                                    : " called: a global that is not on the allow-list is invoked while loading"),
                             evidence, "");
                 }
                 if (use.instantiations > 0) {

@@ -302,7 +302,11 @@ final class PickleMachine {
      */
     private void implicitCall(Value target, String method, List<Value> items, long at) {
         if (target instanceof Value.Call c && c.callable instanceof Value.Global g && g.classification().allowed()) {
-            return; // an allowed class (OrderedDict, defaultdict, ...) filled through its own methods
+            // An allowed class (OrderedDict, defaultdict, ...) filled through its own methods: the items are
+            // kept (bounded) because hooks and callbacks live in such dicts.
+            if (c.filled == null) c.filled = new Value.Container(Value.Container.Kind.LIST, limits.maxContainerItems());
+            for (Value v : items) c.filled.add(v);
+            return;
         }
         if (target instanceof Value.Container) {
             sink.structural("pickle-type-confusion", Severity.LOW, at,
@@ -341,6 +345,7 @@ final class PickleMachine {
         if (target instanceof Value.Call c) {
             c.state = state;
             if (c.callable instanceof Value.Global g) {
+                sink.built(c, g, state, at);
                 if (JOBLIB_WRAPPER.equals(policy.canonicalModule(g.module()) + "." + g.name())) {
                     readJoblibArray(c, at);
                 } else if (g.name().endsWith("NDArrayWrapper") && state instanceof Value.Container st

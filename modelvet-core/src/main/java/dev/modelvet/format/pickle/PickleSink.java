@@ -36,6 +36,10 @@ interface PickleSink {
     default void lookup(Value.Global getattr, String resolved, long offset) {
     }
 
+    /** BUILD applied {@code state} to {@code object}, an instance of {@code cls} (whatever the policy says of it). */
+    default void built(Value.Call object, Value.Global cls, Value state, long offset) {
+    }
+
     /** A persistent id handed to {@code persistent_load}. */
     void persistentId(Value pid, long offset);
 }

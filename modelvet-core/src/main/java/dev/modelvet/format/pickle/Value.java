@@ -58,10 +58,17 @@ sealed interface Value {
             this.cap = cap;
         }
 
+        /**
+         * Values that could be called (a global off the allow-list, an object of such a class, a
+         * computed value), kept even past {@code cap}: benign items first must not hide a hook.
+         */
+        List<Value> callables = NONE_YET;
+
         /** Adds one item (for a dict: key then value). */
         void add(Value v) {
             count++;
             if (items.size() < cap) writable().add(v);
+            else noteCallable(v);
         }
 
         void put(Value k, Value v) {
@@ -69,7 +76,16 @@ sealed interface Value {
             if (items.size() + 1 < cap) {
                 writable().add(k);
                 writable().add(v);
+            } else {
+                noteCallable(v);
             }
+        }
+
+        private void noteCallable(Value v) {
+            if (callables.size() >= cap || !Value.mayBeCallable(v)) return;
+            for (Value c : callables) if (c == v) return;
+            if (callables == NONE_YET) callables = new ArrayList<>(2);
+            callables.add(v);
         }
 
         private List<Value> writable() {
@@ -108,6 +124,8 @@ sealed interface Value {
         final long offset;
         final Opcode how;
         Value state;
+        /** Items the pickle added through the object's own methods (SETITEMS on an OrderedDict, APPENDS), or null. */
+        Container filled;
 
         Call(Value callable, Value args, long offset, Opcode how) {
             this.callable = callable;
@@ -115,6 +133,13 @@ sealed interface Value {
             this.offset = offset;
             this.how = how;
         }
+    }
+
+    /** Not plain data: a global off the allow-list, an object made from one, or the result of a computed call. */
+    static boolean mayBeCallable(Value v) {
+        if (v instanceof Global g) return !g.classification().allowed();
+        if (v instanceof Call c) return !(c.callable instanceof Global g) || !g.classification().allowed();
+        return false;
     }
 
     /** What persistent_load returns for a persistent id (PERSID, BINPERSID). */
