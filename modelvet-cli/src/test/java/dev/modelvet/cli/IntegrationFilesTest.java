@@ -47,7 +47,14 @@ class IntegrationFilesTest {
         args.add("--no-cache");
         args.add(bad.toString());
         assertThat(Main.run(args.toArray(String[]::new))).isEqualTo(1);
-        assertThat("model.pkl").containsPattern((String) hook.get("files"));
+        // No name filter: modelvet judges every staged file by content, so these are blocked as well.
+        assertThat(hook).doesNotContainKeys("files", "exclude", "exclude_types");
+        for (String name : List.of("model.sav", "weights.pkl.z.bin", "checkpoint")) {
+            List<String> one = argsAfterLauncher((String) hook.get("entry"));
+            one.add("--no-cache");
+            one.add(Files.write(dir.resolve(name), EVIL).toString());
+            assertThat(Main.run(one.toArray(String[]::new))).as(name).isEqualTo(1);
+        }
     }
 
     @Test
