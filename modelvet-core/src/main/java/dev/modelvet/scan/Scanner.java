@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * The library entry point: scans files, directories or in-memory bytes and returns results.
@@ -73,17 +72,43 @@ public final class Scanner {
         return files;
     }
 
-    /** Files below {@code input} in a stable order; directory symlinks are not followed (loops). */
+    /** Version-control folders: their objects are history, not the tree being checked, and are never scanned. */
+    static final java.util.Set<String> VCS_DIRS = java.util.Set.of(".git", ".hg", ".svn");
+
+    /**
+     * Files below {@code input} in a stable order; directory symlinks are not followed (loops), VCS
+     * folders are skipped, and a sub-folder that cannot be read becomes one failure while the walk
+     * goes on (a malicious file beside it is still scanned).
+     */
     private static List<Path> expand(Path input, List<ArtifactResult> failures) {
         if (!Files.isDirectory(input)) return List.of(input);
-        try (Stream<Path> walk = Files.walk(input)) {
-            return walk.filter(p -> Files.isRegularFile(p) || isFileSymlink(p))
-                    .sorted(Comparator.comparing(Path::toString))
-                    .toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(input, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes a) {
+                    boolean vcs = !dir.equals(input) && dir.getFileName() != null && VCS_DIRS.contains(dir.getFileName().toString());
+                    return vcs ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) {
+                    if (a.isRegularFile() || isFileSymlink(file)) files.add(file);
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                    failures.add(failure(file.toString(), "io", "cannot read: " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " " + e.getMessage())));
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
             failures.add(failure(input.toString(), "io", "cannot list directory: " + e.getMessage()));
-            return List.of();
         }
+        files.sort(Comparator.comparing(Path::toString));
+        return files;
     }
 
     private static boolean isFileSymlink(Path p) {
