@@ -5,7 +5,7 @@
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY . .
-RUN ./mvnw -B -ntp -DskipTests -pl modelvet-cli -am package && cp modelvet-cli/target/modelvet-*[0-9T].jar /modelvet.jar
+RUN ./mvnw -B -ntp -DskipTests -pl modelvet-cli -am package && cp modelvet-cli/target/modelvet-[0-9]*.jar /modelvet.jar
 
 FROM gcr.io/distroless/java17-debian12:nonroot
 COPY --from=build /modelvet.jar /opt/modelvet/modelvet.jar

@@ -53,10 +53,10 @@ final class ScanCommand implements Callable<Integer> {
             description = "Lowest severity that makes the exit status 1: critical, high, medium or low (default: high, or the config file's fail-on).")
     String failOn;
 
-    @Option(names = {"-q", "--quiet"}, description = "Text report: list only files that are not clean.")
+    @Option(names = {"-q", "--quiet"}, description = "Text report: list only files that are not clean (the default unless -v).")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Text report: also list informational findings and every nested artifact.")
+    @Option(names = {"-v", "--verbose"}, description = "Text report: also list clean and skipped files, informational findings and every nested artifact.")
     boolean verbose;
 
     @Option(names = "--policy", paramLabel = "FILE", description = "JSON policy extending or replacing the bundled allow/deny lists.")
@@ -158,7 +158,7 @@ final class ScanCommand implements Callable<Integer> {
         }
 
         if (requireSignature != null) report = checkSignatures(report, paths);
-        TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet, verbose);
+        TextWriter.Options textOptions = new TextWriter.Options(verbose ? Severity.INFO : Severity.LOW, quiet || !verbose, verbose);
         ReportWriter writer = ReportWriter.forFormat(format, textOptions, policy);
         ScanCommand.emit(report, writer, output);
         int rc = report.exitCode(threshold);

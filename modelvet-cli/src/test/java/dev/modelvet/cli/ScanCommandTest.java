@@ -92,4 +92,19 @@ class ScanCommandTest {
         for (int i = 0; i < b.length; i++) b[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
         return b;
     }
+
+    /** Default text lists problems and the summary; clean and skipped files only with -v. */
+    @org.junit.jupiter.api.Test
+    void defaultTextIsShortAndVerboseListsEverything() throws Exception {
+        Path d = java.nio.file.Files.createDirectories(dir.resolve("tree"));
+        java.nio.file.Files.write(d.resolve("a_good.pkl"), BENIGN);
+        java.nio.file.Files.writeString(d.resolve("b_notes.txt"), "just text\n");
+        java.nio.file.Files.write(d.resolve("c_bad.pkl"), MALICIOUS);
+        Path out = dir.resolve("report.txt");
+        assertThat(Main.run("scan", "--no-cache", "-o", out.toString(), d.toString())).isEqualTo(1);
+        String text = java.nio.file.Files.readString(out);
+        assertThat(text).contains("c_bad.pkl: MALICIOUS", "Scanned files: 3").doesNotContain("a_good.pkl", "b_notes.txt", "skipped");
+        assertThat(Main.run("scan", "--no-cache", "-v", "-o", out.toString(), d.toString())).isEqualTo(1);
+        assertThat(java.nio.file.Files.readString(out)).contains("a_good.pkl", "b_notes.txt: skipped", "c_bad.pkl: MALICIOUS");
+    }
 }
