@@ -35,6 +35,7 @@ public final class SarifWriter implements ReportWriter {
         Map<String, Finding> rules = new LinkedHashMap<>();
         for (ArtifactResult r : report.results()) {
             for (Finding f : r.findings()) {
+                if (!reported(f)) continue;
                 rules.merge(f.ruleId(), f, (a, b) -> b.severity().compareTo(a.severity()) > 0 ? b : a);
             }
         }
@@ -112,7 +113,7 @@ public final class SarifWriter implements ReportWriter {
 
             g.writeArrayFieldStart("results");
             for (ArtifactResult r : report.results()) {
-                for (Finding f : r.findings()) writeResult(g, r, f);
+                for (Finding f : r.findings()) if (reported(f)) writeResult(g, r, f);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -141,10 +142,15 @@ public final class SarifWriter implements ReportWriter {
             g.writeNumberField("startLine", f.line());
             if (f.column() >= 1) g.writeNumberField("startColumn", f.column());
             g.writeEndObject();
-        } else if (f.offset() >= 0 && f.path().equals(r.path())) {
+        } else {
+            // GitHub code scanning requires a line for every result: line 1 of a binary file, plus the
+            // byte region where the finding is in the file itself (not inside a container member).
             g.writeObjectFieldStart("region");
-            g.writeNumberField("byteOffset", f.offset());
-            g.writeNumberField("byteLength", 1);
+            g.writeNumberField("startLine", 1);
+            if (f.offset() >= 0 && f.path().equals(r.path())) {
+                g.writeNumberField("byteOffset", f.offset());
+                g.writeNumberField("byteLength", 1);
+            }
             g.writeEndObject();
         }
         g.writeEndObject();
@@ -167,6 +173,11 @@ public final class SarifWriter implements ReportWriter {
         if (!f.evidence().isEmpty()) g.writeStringField("evidence", f.evidence());
         g.writeEndObject();
         g.writeEndObject();
+    }
+
+    /** INFO findings (e.g. "pickle-based; prefer safetensors" on every benign checkpoint) would become code-scanning alerts. */
+    private static boolean reported(Finding f) {
+        return f.severity() != Severity.INFO;
     }
 
     static String level(Severity s) {

@@ -53,4 +53,24 @@ class SarifSchemaTest {
         assertThat(rule.path("help").path("text").asText()).isNotBlank();
         assertThat(rule.path("properties").path("security-severity").asText()).isNotBlank();
     }
+
+    /** GitHub's ingestion: every result has a region with a startLine; INFO notes are not alerts. */
+    @Test
+    void everyResultHasAStartLineAndInfoFindingsAreLeftOut() throws Exception {
+        Scanner scanner = Scanner.builder().build();
+        byte[] malicious = HexFormat.of().parseHex("80049525000000000000008c05706f736978948c0673797374656d9493948c0a6563686f2070776e656494859452942e");
+        byte[] benign = HexFormat.of().parseHex("8004950a000000000000007d948c0161944b01732e");
+        var good = scanner.scan("models/good.pkl", ByteSource.of(benign));
+        assertThat(good.findings()).anyMatch(f -> f.severity() == dev.modelvet.scan.Severity.INFO);
+        Report report = new Report("0.1.0", "test", Instant.now(), 1, List.of(good, scanner.scan("models/bad.pkl", ByteSource.of(malicious))));
+        StringWriter out = new StringWriter();
+        new SarifWriter(new RuleCatalog(Policy.bundled())).write(report, out);
+        JsonNode results = JSON.readTree(out.toString()).at("/runs/0/results");
+        assertThat(results.size()).isPositive();
+        for (JsonNode r : results) {
+            assertThat(r.path("level").asText()).isNotEqualTo("note");
+            assertThat(r.at("/locations/0/physicalLocation/artifactLocation/uri").asText()).isEqualTo("models/bad.pkl");
+            assertThat(r.at("/locations/0/physicalLocation/region/startLine").asInt()).isGreaterThanOrEqualTo(1);
+        }
+    }
 }
