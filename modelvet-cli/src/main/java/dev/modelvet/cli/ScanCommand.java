@@ -124,8 +124,13 @@ final class ScanCommand implements Callable<Integer> {
         Scanner scanner = Scanner.builder().policy(policy).build();
         List<Path> paths = new java.util.ArrayList<>();
         List<java.net.URI> urls = new java.util.ArrayList<>();
+        String hubEndpoint = dev.modelvet.remote.HubClient.fromEnvironment(System.getenv()).endpoint();
         for (String t : targets) {
-            if (t.startsWith("https://") || t.startsWith("http://")) urls.add(java.net.URI.create(t));
+            // A pasted Hub page or hf:// name scans the repository or the file's bytes, never the HTML page.
+            java.util.Optional<dev.modelvet.remote.HubUrls.Target> hub = dev.modelvet.remote.HubUrls.parse(t, hubEndpoint);
+            if (hub.isPresent() && hub.get().repoSpec() != null) hubRepos.add(hub.get().repoSpec());
+            else if (hub.isPresent()) urls.add(hub.get().fileUrl());
+            else if (t.startsWith("https://") || t.startsWith("http://")) urls.add(java.net.URI.create(t));
             else paths.add(Path.of(t));
         }
         Progress progress = Progress.forTerminal(!noProgress);
