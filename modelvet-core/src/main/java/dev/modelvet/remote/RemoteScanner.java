@@ -32,10 +32,27 @@ public final class RemoteScanner {
 
     public ArtifactResult scanUrl(URI url) {
         try (RemoteSource src = RemoteSource.open(url, maxDownload)) {
-            return config.apply(scanner.scan(url.toString(), src));
+            ArtifactResult r = scanner.scan(url.toString(), src);
+            // A web page where a model was expected (a pasted page URL, a login wall, a proxy's error page)
+            // would otherwise be "skipped" and the run exit 0: it is an error.
+            if (r.skipped() && looksLikeHtml(src)) {
+                return failure(url.toString(), "remote-html", "the URL returned an HTML page, not a model file"
+                        + " (for a Hub file use its /resolve/ URL or hf://owner/repo/path)");
+            }
+            return config.apply(r);
         } catch (IOException | RuntimeException e) {
             return failure(url.toString(), "remote-io", e.getMessage());
         }
+    }
+
+    private static boolean looksLikeHtml(RemoteSource src) throws IOException {
+        byte[] head = new byte[(int) Math.min(1024, Math.max(0, src.size()))];
+        int n = head.length == 0 ? 0 : src.read(0, head, 0, head.length);
+        String text = new String(head, 0, Math.max(0, n), java.nio.charset.StandardCharsets.ISO_8859_1).stripLeading()
+                .toLowerCase(java.util.Locale.ROOT);
+        if (text.startsWith("\u00ef\u00bb\u00bf")) text = text.substring(3).stripLeading(); // UTF-8 BOM
+        return text.startsWith("<!doctype html") || text.startsWith("<html") || text.startsWith("<head")
+                || (text.startsWith("<!--") && text.contains("<html"));
     }
 
     /** Every file of {@code owner/name[@revision]}, in the Hub's order. */
